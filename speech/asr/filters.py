@@ -50,6 +50,14 @@ def is_phantom(text: str) -> bool:
     return bool(_PHANTOM.match(text.strip()))
 
 
+_REPEAT = re.compile(r"(\S.{3,}?)[\s,，。.]*\1")
+
+
+def looks_looped(text: str) -> bool:
+    """The same phrase twice in a row: how Whisper fails on too little audio."""
+    return bool(_REPEAT.search(text))
+
+
 def keep_segment(seg: Segment) -> bool:
     if not seg.text.strip() or is_phantom(seg.text):
         return False

@@ -23,7 +23,7 @@ from typing import Literal
 import numpy as np
 
 from speech.asr.base import SAMPLE_RATE, Segment, Transcript
-from speech.asr.filters import clean_transcript
+from speech.asr.filters import clean_transcript, is_phantom, looks_looped, to_simplified
 from speech.asr.whisper import WhisperEngine
 from speech.audio import StreamResampler
 from speech.turn import EndOfTurnDetector
@@ -70,6 +70,7 @@ class AsrEvent:
 @dataclass
 class StreamingOptions:
     partial_every_s: float = 0.5  # new audio between two partial decodes
+    first_partial_s: float = 1.0  # Whisper invents words on shorter audio
     preroll_s: float = 0.3  # audio kept from before the VAD's speech start
 
 
@@ -166,7 +167,8 @@ class LiveTranscriber:
             if utt.samples / SAMPLE_RATE >= self.turn.options.max_turn_s:
                 utt.pause_t = self.audio_t
                 self._request_final(force=True)
-            elif utt.samples - utt.last_partial_at >= self.options.partial_every_s * SAMPLE_RATE and not self._busy:
+            elif (utt.samples - utt.last_partial_at >= self.options.partial_every_s * SAMPLE_RATE and not self._busy
+                  and utt.samples >= self.options.first_partial_s * SAMPLE_RATE):
                 utt.last_partial_at = utt.samples
                 self._submit(("partial", utt.generation, utt.pcm(), join_units(utt.committed)))
             return
@@ -222,7 +224,9 @@ class LiveTranscriber:
             if utt is None or generation != utt.generation:
                 return
             if kind == "partial":
-                new = units(decoded.text)
+                if looks_looped(decoded.text) or is_phantom(decoded.text):
+                    return  # a repetition loop or a subtitle credit: not worth showing
+                new = units(to_simplified(decoded.text) if language == "zh" else decoded.text)
                 utt.committed = max(utt.committed, agreed_prefix(utt.hypothesis, new), key=len)
                 utt.hypothesis = new
                 self._emit(AsrEvent("partial", self.audio_t, time.monotonic(), decoded.text,

@@ -109,7 +109,8 @@ class WhisperEngine:
             prompt.append(tok.no_timestamps)
         prefix_tokens = tok.encode(prefix) if prefix else []
         prompt += prefix_tokens
-        budget = len(prompt) + 16 + int(duration_s * (14 if language == "zh" else 10)) + (2 if timestamps else 0) * 8
+        # Speech carries ~4 tokens a second (spelled-out digits more); a tight budget stops loops early.
+        budget = len(prompt) + 10 + int(duration_s * (9 if language == "zh" else 7)) + (16 if timestamps else 0)
         res = self.model.generate(encoded, [prompt], beam_size=beam_size, max_length=min(448, budget),
                                   return_scores=True, return_no_speech_prob=True, suppress_blank=not prefix,
                                   suppress_tokens=[-1], max_initial_timestamp_index=50)[0]

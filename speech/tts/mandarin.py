@@ -150,8 +150,8 @@ class MandarinSynthesizer:
     def _text2mel(self, ids: list[int]) -> np.ndarray:
         it = self._acoustic
         inputs = it.get_input_details()
-        # Resizing away and back forces LiteRT to re-run Prepare, which re-seeds RANDOM_UNIFORM: the same
-        # text then always gives the same audio, whatever was said before.
+        # Resizing away and back makes LiteRT re-prepare the graph, which re-seeds RANDOM_UNIFORM (the
+        # dropout noise the voice was trained with): the same clause then always gives the same audio.
         it.resize_tensor_input(inputs[0]["index"], [1, len(ids) + 1])
         it.resize_tensor_input(inputs[0]["index"], [1, len(ids)])
         it.allocate_tensors()

@@ -1,0 +1,21 @@
+"""One typed settings object: environment variables (VOICEDESK_*) with offline defaults."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="VOICEDESK_")
+
+    threads: int = 2  # CPU threads per model
+    asr_backend: Literal["faster-whisper", "openai-whisper"] = "faster-whisper"
+    beam_size: int = 1
+    language: Literal["zh", "en", "auto"] = "auto"
+    out_dir: str = "out"
+
+
+def get_settings() -> Settings:
+    return Settings()

@@ -116,7 +116,7 @@ def _decode_ffmpeg(data: bytes, name: str, reason: str) -> tuple[np.ndarray, int
                     parts.append(out.to_ndarray().reshape(-1))
     except AudioError:
         raise
-    except (av.error.FFmpegError, ValueError, IndexError) as e:
+    except (av.error.FFmpegError, ValueError, IndexError):
         raise AudioError(f"{name}: not a readable audio file ({reason})") from None
     if not parts or not rate:
         raise AudioError(f"{name}: not a readable audio file ({reason})")

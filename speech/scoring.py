@@ -8,6 +8,7 @@ Simplified, numerals -> digits and punctuation removal.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from functools import lru_cache
 
@@ -37,10 +38,8 @@ def normalize_zh(text: str) -> str:
     text = re.sub(r"[零〇一二两三四五六七八九幺]{3,}",
                   lambda m: "".join(str("零一二三四五六七八九".find(c)) if c in "零一二三四五六七八九"
                                     else {"〇": "0", "两": "2", "幺": "1"}[c] for c in m.group(0)), text)
-    try:
+    with contextlib.suppress(ValueError, KeyError):
         text = cn2an.transform(text, "cn2an")
-    except (ValueError, KeyError):
-        pass
     return _ZH_DROP.sub("", text).lower()
 
 

@@ -1,11 +1,13 @@
-"""Streaming voice activity: Silero VAD (the ONNX model faster-whisper ships) over 32 ms windows.
+"""Streaming voice activity: Silero VAD (the ONNX model of the `silero-vad` package) on 32 ms windows.
 
-Frames of any length arrive at 8 or 16 kHz; 8 kHz is upsampled to the model's 16 kHz.
-`push` returns speech-start / speech-end events in stream time (seconds of audio fed).
+The model runs natively on 8 kHz (phone lines) and 16 kHz audio. `push` takes frames of
+any length and returns speech-start / speech-end events in stream time (seconds of audio
+fed). One ONNX session serves every call; each stream keeps its own recurrent state.
 """
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, NamedTuple
@@ -13,11 +15,10 @@ from typing import Literal, NamedTuple
 import numpy as np
 import onnxruntime
 
-from speech.audio import StreamResampler
+from speech import models
 
-MODEL_RATE = 16_000
-WINDOW = 512  # samples at 16 kHz: 32 ms
-CONTEXT = 64
+WINDOW = {8000: 256, 16000: 512}  # 32 ms
+CONTEXT = {8000: 32, 16000: 64}
 
 
 @dataclass
@@ -33,34 +34,30 @@ class VadEvent(NamedTuple):
     t: float  # stream time of the first speech (or first silent) window
 
 
-def _model_path() -> Path:
-    import faster_whisper
-
-    return Path(faster_whisper.__file__).parent / "assets" / "silero_vad_v6.onnx"
-
-
 class SileroModel:
-    """One ONNX session, shared by every stream (its recurrent state lives in each stream)."""
-
     def __init__(self, path: Path | None = None) -> None:
         opts = onnxruntime.SessionOptions()
         opts.intra_op_num_threads = 1
         opts.inter_op_num_threads = 1
         opts.log_severity_level = 4
-        self.session = onnxruntime.InferenceSession(str(path or _model_path()), opts,
+        self.session = onnxruntime.InferenceSession(str(path or models.path(models.SILERO_VAD)), opts,
                                                     providers=["CPUExecutionProvider"])
 
-    def __call__(self, windows: np.ndarray, h: np.ndarray, c: np.ndarray) -> tuple[np.ndarray, ...]:
-        return tuple(self.session.run(None, {"input": windows, "h": h, "c": c}))
+    def __call__(self, window: np.ndarray, state: np.ndarray, sample_rate: int) -> tuple[float, np.ndarray]:
+        out, state = self.session.run(None, {"input": window[None], "state": state,
+                                             "sr": np.array(sample_rate, np.int64)})
+        return float(out[0, 0]), state
 
 
 _shared: SileroModel | None = None
+_shared_lock = threading.Lock()
 
 
 def shared_model() -> SileroModel:
     global _shared
-    if _shared is None:
-        _shared = SileroModel()
+    with _shared_lock:
+        if _shared is None:
+            _shared = SileroModel()
     return _shared
 
 
@@ -73,11 +70,11 @@ class StreamingVad:
             raise ValueError(f"VAD runs on 8 or 16 kHz audio, not {sample_rate} Hz")
         self.options = options or VadOptions()
         self.model = model or shared_model()
-        self._resample = StreamResampler(sample_rate, MODEL_RATE)
+        self.sample_rate = sample_rate
+        self.window = WINDOW[sample_rate]
         self._pending = np.zeros(0, np.float32)
-        self._context = np.zeros(CONTEXT, np.float32)
-        self._h = np.zeros((1, 1, 128), np.float32)
-        self._c = np.zeros((1, 1, 128), np.float32)
+        self._context = np.zeros(CONTEXT[sample_rate], np.float32)
+        self._state = np.zeros((2, 1, 128), np.float32)
         self.windows_seen = 0
         self.speaking = False
         self._run = 0  # consecutive windows disagreeing with the current state
@@ -86,24 +83,23 @@ class StreamingVad:
 
     @property
     def time(self) -> float:
-        return self.windows_seen * WINDOW / MODEL_RATE
+        return self.windows_seen * self.window / self.sample_rate
 
     def push(self, pcm: np.ndarray) -> list[VadEvent]:
-        self._pending = np.concatenate([self._pending, self._resample(pcm)])
-        n = len(self._pending) // WINDOW
+        self._pending = np.concatenate([self._pending, np.asarray(pcm, np.float32)])
+        n = len(self._pending) // self.window
         if n == 0:
             return []
-        chunk, self._pending = self._pending[: n * WINDOW], self._pending[n * WINDOW:]
+        chunk, self._pending = self._pending[: n * self.window], self._pending[n * self.window:]
         return [e for p in self._probabilities(chunk) if (e := self._step(p))]
 
-    def _probabilities(self, chunk: np.ndarray) -> np.ndarray:
-        windows = chunk.reshape(-1, WINDOW)
-        contexts = np.vstack([self._context, windows[:-1, -CONTEXT:]]) if len(windows) > 1 else self._context[None]
-        self._context = windows[-1, -CONTEXT:].copy()
-        batch = np.concatenate([contexts, windows], axis=1).astype(np.float32)
-        # The model walks the batch rows in order, carrying its recurrent state (h, c) across them.
-        out, self._h, self._c = self.model(batch, self._h, self._c)
-        return np.asarray(out, dtype=np.float32).reshape(-1)
+    def _probabilities(self, chunk: np.ndarray) -> list[float]:
+        probs = []
+        for window in chunk.reshape(-1, self.window):
+            p, self._state = self.model(np.concatenate([self._context, window]), self._state, self.sample_rate)
+            self._context = window[-len(self._context):]
+            probs.append(p)
+        return probs
 
     def _step(self, p: float) -> VadEvent | None:
         self.last_probability = p
@@ -118,11 +114,11 @@ class StreamingVad:
             self._run_start = index
         self._run += 1
         needed_ms = o.min_silence_ms if self.speaking else o.min_speech_ms
-        if self._run * WINDOW * 1000 / MODEL_RATE < needed_ms:
+        if self._run * self.window * 1000 / self.sample_rate < needed_ms:
             return None
         self._run = 0
         self.speaking = not self.speaking
-        t = self._run_start * WINDOW / MODEL_RATE
+        t = self._run_start * self.window / self.sample_rate
         return VadEvent("speech_start" if self.speaking else "speech_end", t)
 
 

@@ -96,7 +96,8 @@ def cmd_listen(args: argparse.Namespace) -> int:
     def show(e: AsrEvent) -> None:
         stamp = f"{e.audio_t:7.2f}s"
         if e.kind == "partial":
-            print(f"{stamp} partial  {e.stable}" + (f" [{e.text[len(e.stable):].strip()}]" if e.text != e.stable else ""))
+            unstable = e.text[len(e.stable):].strip()
+            print(f"{stamp} partial  {e.stable}" + (f" [{unstable}]" if unstable else ""))
         elif e.kind == "final":
             lag = (e.wall_t - started) - (e.speech_end_t or 0) if not args.fast else e.asr_s
             print(f"{stamp} FINAL    {e.text}   ({'decode' if args.fast else 'after speech end'} {lag * 1000:.0f} ms)")

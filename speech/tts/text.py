@@ -15,13 +15,15 @@ from num2words import num2words
 
 _BOUNDARY = re.compile(r"[。！？!?；;]+[”\"']?|\.(?=\s|$)")
 _ABBREVIATIONS = {"mr", "mrs", "ms", "dr", "no", "st", "vs", "etc", "e.g", "i.e", "approx"}
-EN_DIGITS = "zero one two three four five six seven eight nine".split()
+EN_DIGITS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
 ZH_DIGITS = "零一二三四五六七八九"
-MONTHS = "January February March April May June July August September October November December".split()
+MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+          "November", "December"]
 
 _ISO_DATE = re.compile(r"(?<!\d)(\d{4})-(\d{1,2})-(\d{1,2})(?!\d)")
 _ZH_DATE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})[日号]")
-_CODE = re.compile(r"(?<![A-Za-z0-9])(?=[A-Z0-9-]*\d)(?=[A-Z0-9-]*[A-Z])[A-Z0-9]{2,}(?:-[A-Z0-9]+)*(?![A-Za-z0-9])")  # SF1234567890
+# Codes mixing capitals and digits, like the tracking number SF1234567890.
+_CODE = re.compile(r"(?<![A-Za-z0-9])(?=[A-Z0-9-]*\d)(?=[A-Z0-9-]*[A-Z])[A-Z0-9]{2,}(?:-[A-Z0-9]+)*(?![A-Za-z0-9])")
 _LONG_DIGITS = re.compile(r"(?<![\d.])\d{5,}(?![\d.])")  # order, phone and tracking numbers
 _TIME = re.compile(r"(?<!\d)(\d{1,2}):(\d{2})(?!\d)")
 _USD = re.compile(r"\$\s?(\d+(?:,\d{3})*(?:\.\d{1,2})?)")
@@ -55,7 +57,8 @@ def digits(number: str, language: str) -> str:
 
 def _money_en(amount: str, unit: str, cents_unit: str) -> str:
     whole, _, frac = amount.replace(",", "").partition(".")
-    words = f"{num2words(int(whole))} {unit if int(whole) == 1 and unit != 'yuan' else unit + ('s' if unit == 'dollar' else '')}"
+    plural = "s" if unit == "dollar" and int(whole) != 1 else ""
+    words = f"{num2words(int(whole))} {unit}{plural}"
     cents = int((frac + "0")[:2]) if frac else 0
     if cents:
         plural = "" if cents == 1 or cents_unit == "fen" else "s"

@@ -10,12 +10,19 @@ BACKENDS = ("faster-whisper", "openai-whisper")
 
 
 def make_transcriber(backend: str = "faster-whisper", threads: int = 2, beam_size: int = 1) -> Transcriber:
+    from speech.asr.whisper import DecodeOptions, WhisperTranscriber
+
+    return WhisperTranscriber(make_engine(backend, threads, DecodeOptions(beam_size=beam_size)))
+
+
+def make_engine(backend: str = "faster-whisper", threads: int = 2, options=None):
+    """The Whisper engine for a backend name; both have the same `decode` and options."""
     if backend == "faster-whisper":
-        from speech.asr.whisper import DecodeOptions, FasterWhisperTranscriber, WhisperEngine
+        from speech.asr.whisper import WhisperEngine
 
-        return FasterWhisperTranscriber(WhisperEngine(threads=threads, options=DecodeOptions(beam_size=beam_size)))
+        return WhisperEngine(threads=threads, options=options)
     if backend == "openai-whisper":
-        from speech.asr.openai_whisper import OpenAIWhisperTranscriber
+        from speech.asr.openai_whisper import TorchWhisperEngine
 
-        return OpenAIWhisperTranscriber(threads=threads)
+        return TorchWhisperEngine(threads=threads, options=options)
     raise ValueError(f"unknown ASR backend {backend!r} (choose from {', '.join(BACKENDS)})")

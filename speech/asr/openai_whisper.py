@@ -1,70 +1,55 @@
-"""Speech recognition with the reference openai-whisper (PyTorch) implementation.
+"""The same Whisper base weights on openai-whisper's reference PyTorch code.
 
-It runs the same Whisper base weights as the CTranslate2 backend, converted offline by
-``speech.asr.whisper_convert`` (``make setup``), with greedy decoding.
+Its checkpoint is converted offline from the CTranslate2 model (`speech.asr.whisper_convert`,
+run by `make setup`): openai-whisper's own downloader cannot work here. This engine plugs
+into the same pipeline as the default one (VAD windows, prompts, filters); it differs in
+decoding a full 30 s window, as openai-whisper always does.
 """
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import numpy as np
 import torch
 import whisper
+from whisper.tokenizer import get_tokenizer
 
 from speech import models
-from speech.asr.base import SAMPLE_RATE, Segment, Transcript
-from speech.asr.filters import clean_transcript
+from speech.asr.base import SAMPLE_RATE
+from speech.asr.whisper import LANGUAGES, DecodeOptions, Decoded, add_lead, decoded_from_tokens, remove_lead
 
 
-class OpenAIWhisperTranscriber:
-    """`Transcriber` backed by ``whisper.transcribe`` on CPU.
+class TorchWhisperEngine:
+    name = "openai-whisper"
 
-    Decoding is greedy (temperature 0, no fallback, no beam search), fp32, and each 30 s
-    window is decoded without the previous one's text as prompt, which keeps one
-    hallucination from seeding the next.
-    """
-
-    def __init__(self, checkpoint: Path | str | None = None, threads: int = 2) -> None:
-        path = Path(checkpoint) if checkpoint is not None else models.path(models.OPENAI_WHISPER_BASE)
+    def __init__(self, checkpoint: Path | str | None = None, threads: int = 2,
+                 options: DecodeOptions | None = None) -> None:
+        self.options = options or DecodeOptions()
         torch.set_num_threads(threads)
-        self.model = whisper.load_model(str(path), device="cpu")
-        self.model.eval()
+        path = Path(checkpoint) if checkpoint is not None else models.path(models.OPENAI_WHISPER_BASE)
+        self.model = whisper.load_model(str(path), device="cpu").eval()
+        self._lock = threading.Lock()
 
-    def transcribe(self, pcm: np.ndarray, language: str | None = None) -> Transcript:
-        audio = np.asarray(pcm, dtype=np.float32)
-        if audio.ndim != 1:
-            raise ValueError(f"expected mono PCM as a 1-D array, got shape {audio.shape}")
-        duration = audio.shape[0] / SAMPLE_RATE
-        if audio.size == 0:
-            return clean_transcript(Transcript(text="", language=language or "", duration_s=0.0))
-
-        with torch.inference_mode():
-            result = whisper.transcribe(
-                self.model,
-                audio,
-                language=language,
-                task="transcribe",
-                temperature=0.0,
-                condition_on_previous_text=False,
-                fp16=False,
-                verbose=None,
-            )
-        segments = [
-            Segment(
-                start=float(s["start"]),
-                end=float(s["end"]),
-                text=s["text"].strip(),
-                avg_logprob=float(s["avg_logprob"]),
-                no_speech_prob=float(s["no_speech_prob"]),
-                compression_ratio=float(s["compression_ratio"]),
-            )
-            for s in result["segments"]
-        ]
-        transcript = Transcript(
-            text=result["text"].strip(),
-            language=result["language"],
-            duration_s=duration,
-            segments=segments,
-        )
-        return clean_transcript(transcript)
+    def decode(self, pcm: np.ndarray, language: str | None, *, prefix: str = "",
+               beam_size: int | None = None) -> tuple[Decoded, str]:
+        audio = add_lead(pcm, self.options)
+        duration = min(len(audio) / SAMPLE_RATE, 30.0)
+        mel = whisper.log_mel_spectrogram(torch.from_numpy(whisper.pad_or_trim(audio)), self.model.dims.n_mels)
+        beam = beam_size or self.options.beam_size
+        with self._lock, torch.inference_mode():
+            if language is None:
+                _, probs = self.model.detect_language(mel)
+                language = max(LANGUAGES, key=lambda lang: probs.get(lang, 0.0))
+            options = whisper.DecodingOptions(
+                task="transcribe", language=language, temperature=0.0, fp16=False, without_timestamps=False,
+                beam_size=beam if beam > 1 else None, prompt=self.options.prompts.get(language),
+                prefix=prefix or None)
+            result = whisper.decode(self.model, mel, options)
+        tok = get_tokenizer(True, language=language, task="transcribe")
+        tokens = list(result.tokens)
+        if prefix:
+            tokens = tok.encode(" " + prefix.strip()) + tokens
+        decoded = decoded_from_tokens(tok, tokens, language, result.avg_logprob, result.no_speech_prob, duration)
+        return remove_lead(decoded, self.options), language

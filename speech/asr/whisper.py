@@ -41,6 +41,8 @@ class DecodeOptions:
     window_s: float = 24.0  # longest stretch decoded at once (Whisper's limit is 30 s)
     prompts: dict[str, str] = field(default_factory=lambda: dict(PROMPTS))
     fallback_beam_size: int = 5  # retried with this beam when greedy output looks like a loop
+    compute_type: str = "int8"  # "float32" reproduces openai-whisper's numbers exactly
+    full_window: bool = False  # encode the whole 30 s window, as openai-whisper does (slow)
 
 
 @dataclass
@@ -59,12 +61,14 @@ def compression_ratio(text: str) -> float:
 
 
 class WhisperEngine:
-    """The model, its tokenizer and feature extractor; one decode at a time per engine."""
+    """faster-whisper's CTranslate2 model, its tokenizer and features; one decode at a time."""
+
+    name = "faster-whisper"
 
     def __init__(self, model_dir: Path | None = None, threads: int = 2, options: DecodeOptions | None = None):
         self.options = options or DecodeOptions()
         self.fw = WhisperModel(str(model_dir or models.path(models.WHISPER_BASE)), device="cpu",
-                               compute_type="int8", cpu_threads=threads)
+                               compute_type=self.options.compute_type, cpu_threads=threads)
         self.model: ctranslate2.models.Whisper = self.fw.model
         self.features = self.fw.feature_extractor
         self._tokenizers = {lang: Tokenizer(self.fw.hf_tokenizer, True, task="transcribe", language=lang)
@@ -78,6 +82,8 @@ class WhisperEngine:
         pad = int(self.options.pad_s * SAMPLE_RATE)
         mel = self.features(np.asarray(pcm, np.float32), padding=pad)
         frames = min(3000, int(np.ceil((len(pcm) + pad) / SAMPLE_RATE / FRAME_S / 100)) * 100)
+        if self.options.full_window:
+            mel, frames = self.features(np.asarray(pcm, np.float32), padding=30 * SAMPLE_RATE), 3000
         if mel.shape[1] < frames:
             mel = np.pad(mel, ((0, 0), (0, frames - mel.shape[1])), mode="edge")
         return self.model.encode(ctranslate2.StorageView.from_array(np.ascontiguousarray(mel[None, :, :frames])),
@@ -96,8 +102,7 @@ class WhisperEngine:
         Decoding always predicts timestamps: text the model goes on "hearing" after the end of the
         audio (a loop into the padding) is stamped past the end and dropped.
         """
-        lead = np.zeros(int(self.options.lead_s * SAMPLE_RATE), np.float32)
-        pcm = np.concatenate([lead, np.asarray(pcm, np.float32)])
+        pcm = add_lead(pcm, self.options)
         beam = beam_size or self.options.beam_size
         with self._lock:
             encoded = self.encode(pcm)
@@ -107,10 +112,7 @@ class WhisperEngine:
             if result.compression_ratio > 2.4 and beam < self.options.fallback_beam_size:
                 result = self._generate(encoded, language, prefix, self.options.fallback_beam_size,
                                         len(pcm) / SAMPLE_RATE)
-        shift = self.options.lead_s
-        result.segments = [replace(s, start=max(0.0, s.start - shift), end=max(0.0, s.end - shift))
-                           for s in result.segments]
-        return result, language
+        return remove_lead(result, self.options), language
 
     def _generate(self, encoded: ctranslate2.StorageView, language: str, prefix: str, beam_size: int,
                   duration_s: float) -> Decoded:
@@ -127,33 +129,40 @@ class WhisperEngine:
                                   return_scores=True, return_no_speech_prob=True, suppress_blank=not prefix,
                                   suppress_tokens=[-1], max_initial_timestamp_index=50)[0]
         tokens = [t for t in res.sequences_ids[0] if t < tok.eot or t >= tok.timestamp_begin]
-        if prefix and (not tokens or tokens[0] != tok.timestamp_begin):
-            tokens = [tok.timestamp_begin] + tokens
-        text = tok.decode([t for t in tokens if t < tok.timestamp_begin]).strip()
-        decoded = Decoded(text, tokens, float(res.scores[0]), float(res.no_speech_prob), compression_ratio(text))
-        decoded.segments = [s for s in self._segments(tok, tokens, decoded, duration_s)
-                            if s.start < duration_s - 0.1]
-        decoded.text = join_text([s.text for s in decoded.segments], language)
-        return decoded
+        return decoded_from_tokens(tok, tokens, language, float(res.scores[0]), float(res.no_speech_prob),
+                                   duration_s)
 
-    @staticmethod
-    def _segments(tok: Tokenizer, tokens: list[int], d: Decoded, duration_s: float) -> list[Segment]:
-        """Split at timestamp tokens: <|t0|> text <|t1|><|t1|> text <|t2|> ..."""
-        segments, start, current = [], 0.0, []
-        for t in tokens:
-            if t >= tok.timestamp_begin:
-                stamp = min((t - tok.timestamp_begin) * TOKEN_S, duration_s)
-                if current:
-                    segments.append(Segment(start, stamp, tok.decode(current).strip(), d.avg_logprob,
-                                            d.no_speech_prob, d.compression_ratio))
-                    current = []
-                start = stamp
-            else:
-                current.append(t)
-        if current:
-            segments.append(Segment(start, duration_s, tok.decode(current).strip(), d.avg_logprob,
-                                    d.no_speech_prob, d.compression_ratio))
-        return [s for s in segments if s.text]
+
+
+def add_lead(pcm: np.ndarray, options: DecodeOptions) -> np.ndarray:
+    return np.concatenate([np.zeros(int(options.lead_s * SAMPLE_RATE), np.float32), np.asarray(pcm, np.float32)])
+
+
+def remove_lead(decoded: Decoded, options: DecodeOptions) -> Decoded:
+    shift = options.lead_s
+    decoded.segments = [replace(s, start=max(0.0, s.start - shift), end=max(0.0, s.end - shift))
+                        for s in decoded.segments]
+    return decoded
+
+
+def decoded_from_tokens(tok, tokens: list[int], language: str, avg_logprob: float, no_speech_prob: float,
+                        duration_s: float) -> Decoded:
+    """Split at timestamp tokens (<|t0|> text <|t1|><|t1|> text <|t2|> ...); drop what is stamped past the
+    end of the audio: that is the decoder looping into the padding, not speech."""
+    text_of = lambda ts: tok.decode([t for t in ts if t < tok.timestamp_begin]).strip()  # noqa: E731
+    whole = text_of(tokens)
+    ratio = compression_ratio(whole)
+    segments, start, current = [], 0.0, []
+    for t in tokens + [tok.timestamp_begin + round(duration_s / TOKEN_S)]:
+        if t >= tok.timestamp_begin:
+            stamp = min((t - tok.timestamp_begin) * TOKEN_S, duration_s)
+            if current and (text := text_of(current)) and start < duration_s - 0.1:
+                segments.append(Segment(start, max(stamp, start), text, avg_logprob, no_speech_prob, ratio))
+            current, start = [], stamp
+        else:
+            current.append(t)
+    return Decoded(join_text([s.text for s in segments], language), tokens, avg_logprob, no_speech_prob, ratio,
+                   segments)
 
 
 def plan_windows(regions: list[tuple[float, float]], window_s: float) -> list[tuple[float, float]]:
@@ -170,10 +179,8 @@ def plan_windows(regions: list[tuple[float, float]], window_s: float) -> list[tu
     return windows
 
 
-class FasterWhisperTranscriber:
-    """The default `Transcriber`: VAD finds the speech, Whisper decodes each stretch of it."""
-
-    name = "faster-whisper"
+class WhisperTranscriber:
+    """A `Transcriber` over either engine: VAD finds the speech, Whisper decodes each stretch of it."""
 
     def __init__(self, engine: WhisperEngine | None = None) -> None:
         self.engine = engine or WhisperEngine()

@@ -16,9 +16,11 @@ import cn2an
 import jiwer
 
 from speech.asr.filters import to_simplified
+from speech.tts.text import normalize_for_speech
 
 _ZH_DROP = re.compile(r"[^\w]|_", re.UNICODE)
-_DIGIT_RUN = re.compile(r"(?<=\d)(?:,\s|[\s-])+(?=\d)")
+_DIGIT_RUN = re.compile(r"(?<![\d.])\d(?:(?:,\s|[\s-])+\d(?![\d.])){2,}")  # "1-0-0-2-3", "1, 2, 3"
+_LETTER_RUN = re.compile(r"\b[a-z](?: [a-z]\b)+")  # "s f" -> "sf"
 
 
 @lru_cache(maxsize=1)
@@ -28,13 +30,18 @@ def _english():
     return EnglishTextNormalizer()
 
 
+def _join_runs(text: str) -> str:
+    text = _DIGIT_RUN.sub(lambda m: re.sub(r"\D", "", m.group(0)), text)
+    return _LETTER_RUN.sub(lambda m: m.group(0).replace(" ", ""), text)
+
+
 def normalize_en(text: str) -> str:
-    text = _english()(_DIGIT_RUN.sub("", text))
-    return _DIGIT_RUN.sub("", text)  # "1 0 0 2 3" -> "10023"
+    """Both sides go through the same spoken form first, so "2026-12-02" meets "December 2nd, 2026"."""
+    return _join_runs(_english()(_join_runs(normalize_for_speech(text, "en"))))  # "1 0 0 2 3" -> "10023"
 
 
 def normalize_zh(text: str) -> str:
-    text = to_simplified(text)
+    text = normalize_for_speech(to_simplified(text), "zh")
     text = re.sub(r"[零〇一二两三四五六七八九幺]{3,}",
                   lambda m: "".join(str("零一二三四五六七八九".find(c)) if c in "零一二三四五六七八九"
                                     else {"〇": "0", "两": "2", "幺": "1"}[c] for c in m.group(0)), text)

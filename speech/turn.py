@@ -19,8 +19,8 @@ _CONTINUING = re.compile(
 
 @dataclass
 class TurnOptions:
-    min_silence_s: float = 0.45  # after a finished sentence
-    max_silence_s: float = 1.0  # whatever the words say
+    min_silence_s: float = 0.55  # after a finished sentence (a comma pause runs ~0.45 s)
+    max_silence_s: float = 1.2  # whatever the words say
     max_turn_s: float = 25.0  # longest single caller turn before we take it anyway
 
 

@@ -12,7 +12,7 @@ class Settings(BaseSettings):
 
     threads: int = 2  # CPU threads per model
     asr_backend: Literal["faster-whisper", "openai-whisper"] = "faster-whisper"
-    beam_size: int = 1
+    beam_size: int = 5
     language: Literal["zh", "en", "auto"] = "auto"
     out_dir: str = "out"
 

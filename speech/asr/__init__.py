@@ -9,7 +9,7 @@ __all__ = ["Segment", "Transcriber", "Transcript", "make_transcriber"]
 BACKENDS = ("faster-whisper", "openai-whisper")
 
 
-def make_transcriber(backend: str = "faster-whisper", threads: int = 2, beam_size: int = 1) -> Transcriber:
+def make_transcriber(backend: str = "faster-whisper", threads: int = 2, beam_size: int = 5) -> Transcriber:
     from speech.asr.whisper import DecodeOptions, WhisperTranscriber
 
     return WhisperTranscriber(make_engine(backend, threads, DecodeOptions(beam_size=beam_size)))

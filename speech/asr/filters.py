@@ -57,24 +57,30 @@ def looks_looped(text: str) -> bool:
     return bool(_REPEAT.search(text))
 
 
-_SENTENCE = re.compile(r"[^.?!。？！]+[.?!。？！]*")
+def loop_start(text: str, min_chars: int) -> int | None:
+    """Where the text starts saying again, verbatim, `min_chars` or more characters it already said:
+    the decoder looping (into the padding after the audio, or on a short stretch of audio)."""
+    low = text.lower()
+    for m in re.finditer(r"(?:^|(?<=[\s,，。.!?！？]))\S", low):
+        i = m.start()
+        chunk = low[i:i + min_chars]
+        if len(chunk) >= min(min_chars, 8) and chunk in low[:i]:
+            return i
+    return None
 
 
-def drop_repeats(segments: list[Segment]) -> list[Segment]:
-    """Cut sentences that repeat, word for word, what the last two segments already said: the
-    decoder looping into the padding after the audio ends, not a caller (who rarely repeats
-    six or more characters verbatim within a few seconds)."""
+def drop_repeats(segments: list[Segment], language: str) -> list[Segment]:
+    """Cut what repeats, word for word, 16+ characters (8 in Chinese) said just before. A caller
+    rarely does that within one window; a Whisper decoding loop always does."""
+    min_chars = 8 if language == "zh" else 16
     kept: list[Segment] = []
     for seg in segments:
-        said = " ".join(k.text.lower() for k in kept[-1:])
-        parts = []
-        for sentence in _SENTENCE.findall(seg.text):
-            core = sentence.strip().rstrip(".?!。？！,， ").lower()
-            if len(core) >= 6 and core in said:
-                break  # the rest of the segment is the loop
-            parts.append(sentence)
-            said += " " + sentence.lower()
-        if text := "".join(parts).strip():
+        before = kept[-1].text + " " if kept else ""
+        cut = loop_start(before + seg.text, min_chars)
+        if cut is not None and cut < len(before):
+            continue  # this whole segment repeats the previous one
+        text = (before + seg.text)[:cut].strip()[len(before.strip()):].strip() if cut is not None else seg.text
+        if text:
             kept.append(replace(seg, text=text))
     return kept
 
@@ -87,7 +93,7 @@ def keep_segment(seg: Segment) -> bool:
 
 def clean_transcript(t: Transcript) -> Transcript:
     """Drop invented segments, undo decoding loops, write Chinese in Simplified characters."""
-    segments = drop_repeats([s for s in t.segments if keep_segment(s)])
+    segments = drop_repeats([s for s in t.segments if keep_segment(s)], t.language)
     if t.language == "zh":
         segments = [replace(s, text=to_simplified(s.text)) for s in segments]
     return replace(t, segments=segments, text=join_text([s.text for s in segments], t.language))

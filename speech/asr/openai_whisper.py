@@ -18,7 +18,7 @@ from whisper.tokenizer import get_tokenizer
 
 from speech import models
 from speech.asr.base import SAMPLE_RATE
-from speech.asr.whisper import LANGUAGES, DecodeOptions, Decoded, add_lead, decoded_from_tokens, remove_lead
+from speech.asr.whisper import LANGUAGES, Decoded, DecodeOptions, add_lead, decoded_from_tokens, remove_lead
 
 
 class TorchWhisperEngine:

@@ -218,7 +218,8 @@ class LiveTranscriber:
     def _run(self, job: tuple) -> None:
         kind, generation, pcm, prefix = job
         started = time.monotonic()
-        decoded, language = self.engine.decode(pcm, self.language, prefix=prefix)
+        decoded, language = self.engine.decode(pcm, self.language, prefix=prefix,
+                                               beam_size=1 if kind == "partial" else None)
         asr_s = time.monotonic() - started
         with self._lock:
             utt = self._utt

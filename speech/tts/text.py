@@ -31,6 +31,7 @@ _CNY_PREFIX = re.compile(r"[¥￥]\s?(\d+(?:,\d{3})*(?:\.\d{1,2})?)")
 _CNY_SUFFIX_EN = re.compile(r"\b(\d+(?:\.\d{1,2})?)\s?(?:yuan|RMB|CNY)\b", re.IGNORECASE)
 _CNY_SUFFIX_ZH = re.compile(r"(\d+(?:\.\d{1,2})?)\s?(?:元|块钱|块)")
 _USD_ZH = re.compile(r"(\d+(?:\.\d{1,2})?)\s?美元")
+_ORDINAL = re.compile(r"(?<![\d.])(\d+)(st|nd|rd|th)\b")
 _PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s?%")
 _NUMBER = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?")
 
@@ -130,6 +131,7 @@ def normalize_for_speech(text: str, language: str = "en") -> str:
     text = _TIME.sub(lambda m: num2words(int(m.group(1)))
                      + (f" {num2words(int(m.group(2)))}" if int(m.group(2)) else " o'clock"), text)
     text = _PERCENT.sub(lambda m: _number_en(m.group(1)) + " percent", text)
+    text = _ORDINAL.sub(lambda m: num2words(int(m.group(1)), to="ordinal"), text)
     return _NUMBER.sub(lambda m: _number_en(m.group(0)), text)
 
 

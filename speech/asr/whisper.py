@@ -42,8 +42,6 @@ class DecodeOptions:
     lead_s: float = 0.3  # silence put before the audio: Whisper misses a first word said at 0.0 s
     window_s: float = 8.0  # longest stretch decoded at once: base skips sentences in longer ones
     prompts: dict[str, str] = field(default_factory=lambda: dict(PROMPTS))
-    fallback_beam_size: int = 5  # retried with this beam when greedy output looks like a loop
-    no_repeat_ngram: int = 0  # >0: the decoder may not repeat an n-gram of this many tokens
     compute_type: str = "int8"  # "float32" reproduces openai-whisper's numbers exactly
     full_window: bool = False  # encode the whole 30 s window, as openai-whisper does (slow)
 
@@ -112,9 +110,6 @@ class WhisperEngine:
             if language is None:
                 language, _ = self.detect_language(encoded)
             result = self._generate(encoded, language, prefix, beam, len(pcm) / SAMPLE_RATE)
-            if result.compression_ratio > 2.4 and beam < self.options.fallback_beam_size:
-                result = self._generate(encoded, language, prefix, self.options.fallback_beam_size,
-                                        len(pcm) / SAMPLE_RATE)
         return remove_lead(result, self.options), language
 
     def _generate(self, encoded: ctranslate2.StorageView, language: str, prefix: str, beam_size: int,
@@ -130,8 +125,7 @@ class WhisperEngine:
         budget = len(prompt) + 26 + int(duration_s * (9 if language == "zh" else 7))
         res = self.model.generate(encoded, [prompt], beam_size=beam_size, max_length=min(448, budget),
                                   return_scores=True, return_no_speech_prob=True, suppress_blank=not prefix,
-                                  suppress_tokens=[-1], max_initial_timestamp_index=50,
-                                  no_repeat_ngram_size=self.options.no_repeat_ngram)[0]
+                                  suppress_tokens=[-1], max_initial_timestamp_index=50)[0]
         tokens = [t for t in res.sequences_ids[0] if t < tok.eot or t >= tok.timestamp_begin]
         return decoded_from_tokens(tok, tokens, language, float(res.scores[0]), float(res.no_speech_prob),
                                    duration_s)

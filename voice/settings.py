@@ -15,6 +15,11 @@ class Settings(BaseSettings):
     beam_size: int = 5
     language: Literal["zh", "en", "auto"] = "auto"
     out_dir: str = "out"
+    # Reply generation: "local" runs the embedded GGUF through llama.cpp; a URL uses any OpenAI-compatible
+    # server (llama.cpp server, vLLM); "none" speaks the checked templates only.
+    llm: str = "local"
+    llm_model: str = "default"  # the model name sent to an OpenAI-compatible server
+    llm_adapter: str = "default"  # "default": the shipped fine-tuned LoRA; "none": the base model; or a path
 
 
 def get_settings() -> Settings:

@@ -1,0 +1,177 @@
+"""The dialogue brain for one call: understand the turn, track the mood, act, write the reply.
+
+The policy is plain code a reviewer can follow:
+- a turn that only brings what an earlier request was waiting for (an order number, the last four
+  phone digits, an email) continues that request;
+- a person is offered when frustration persists, and the call is handed over when the caller
+  asks or accepts; VIP and at-risk customers get a priority ticket (the action layer decides);
+- when unsure of the intent, ask (the clarifying question comes from understanding);
+- the action layer, not this file, decides what may be told to whom (verification).
+The session (voice/) owns audio, timing and barge-in; the agent only decides what to say and do.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from dialog import actions
+from dialog.actions import handoff
+from dialog.generate.writer import Reply, ReplyWriter
+from dialog.nlu.clarify import clarifying_question
+from dialog.nlu.understander import Understander
+from dialog.security import redact
+from dialog.sentiment.prosody import ProsodyTracker
+from dialog.sentiment.tracker import Customer, MoodSignals, SentimentTracker, TurnMood
+from dialog.shop.db import Shop
+from dialog.types import ActionResult, CallerTurn, CallState, Language, ReplyPart, Slots, Understanding
+
+CONTINUING_SLOTS = ("order_number", "phone_last4", "email", "phone", "address")
+CONTINUABLE = {"out_of_scope", "affirm", "deny"}  # intents a bare answer ("10023", "5678") is often taken for
+HUMAN_INTENTS = {"contact_human_agent", "contact_customer_service"}
+SMALL_TALK = {"greeting", "goodbye"}
+
+
+@dataclass
+class Call:
+    """One conversation: its state (persisted by the session) and the trackers that live beside it."""
+
+    state: CallState
+    mood: SentimentTracker = field(default_factory=SentimentTracker)
+    voice: ProsodyTracker = field(default_factory=ProsodyTracker)
+    offered_human: bool = False
+
+
+@dataclass
+class TurnOutcome:
+    """Everything decided in one turn; `reply` streams the words. Timings in seconds."""
+
+    understanding: Understanding
+    intent: str  # after the policy (a continued request, a hand-off...)
+    result: ActionResult
+    mood: TurnMood
+    signals: MoodSignals
+    reply: Reply
+    understand_s: float
+    action_s: float
+
+    def record(self) -> dict[str, Any]:
+        """A JSON-ready account of the turn (call for it once the reply is consumed)."""
+        u, meta = self.understanding, self.reply.meta
+        return {
+            "text": redact(u.text), "language": u.language, "intent": self.intent,
+            "understood_intent": u.intent, "confidence": u.confidence,
+            "slots": {k: v for k, v in vars(u.slots).items() if v is not None},
+            "sentiment": {"label": u.sentiment.label, "score": round(u.sentiment.score, 3)},
+            "mood": {"turn": self.mood.fused, "call": self.signals.mood, "trend": self.signals.trend,
+                     "segment": self.signals.segment},
+            "action": {"name": self.result.action, "ok": self.result.ok, "reason": self.result.reason,
+                       "changed": self.result.changed, "handoff": self.result.handoff,
+                       "ticket": self.result.ticket_id},
+            "facts": self.result.facts, "reply": meta.text, "reply_source": meta.source,
+            "fallback": meta.fallback_reason, "check_failures": meta.check_failures,
+            "latency_ms": {"understand": round(self.understand_s * 1000, 1), "action": round(self.action_s * 1000, 1),
+                           "first_sentence": round((meta.first_sentence_s or 0) * 1000, 1),
+                           "reply_total": round((meta.total_s or 0) * 1000, 1)},
+        }
+
+
+class ShopAgent:
+    def __init__(self, shop: Shop, understander: Understander, writer: ReplyWriter) -> None:
+        self.shop, self.understander, self.writer = shop, understander, writer
+
+    def start_call(self, call_id: str, caller_id: str | None = None, language: Language = "en") -> Call:
+        return Call(CallState(call_id=call_id, caller_id=caller_id, language=language))
+
+    def turn(self, call: Call, turn: CallerTurn) -> TurnOutcome:
+        state = call.state
+        started = time.perf_counter()
+        u = self.understander.understand(turn.text, turn.language)
+        state.language = u.language
+        state.history.append(("caller", turn.text))
+        prosody = call.voice.observe(turn.audio_16k, turn.text, u.language) if turn.audio_16k is not None else None
+        mood = call.mood.update(turn.turn_id, u.sentiment, prosody, asked_for_human=u.intent in HUMAN_INTENTS)
+        understood = time.perf_counter()
+
+        intent, slots, continued = self._resolve(call, u)
+        self._know_customer(call)
+        signals = call.mood.signals()
+        result = self._act(call, intent, slots, u, signals, continued)
+        acted = time.perf_counter()
+        reply = self.writer.write_for(replace(u, intent=intent), result, state)
+        return TurnOutcome(u, intent, result, mood, signals, self._remember(state, reply),
+                           understood - started, acted - understood)
+
+    async def reply(self, turn: CallerTurn, call: Call) -> AsyncIterator[ReplyPart]:
+        """The `Agent` seam of the architecture: the reply, sentence by sentence."""
+        outcome = self.turn(call, turn)
+        async for part in outcome.reply.parts_async():
+            yield part
+
+    # --- policy -------------------------------------------------------------------------------
+    def _resolve(self, call: Call, u: Understanding) -> tuple[str, Slots, bool]:
+        """The intent to act on, the slots gathered so far, and whether this continues a pending request."""
+        state = call.state
+        brought = {k: v for k, v in vars(u.slots).items() if v is not None and k in CONTINUING_SLOTS}
+        slots = replace(state.pending_slots, **{k: v for k, v in vars(u.slots).items() if v is not None})
+        if call.offered_human and u.intent == "affirm":
+            return "contact_human_agent", slots, True
+        if state.pending_intent and (u.intent == state.pending_intent
+                                     or (brought and (u.intent in CONTINUABLE or u.confidence < 0.8))):
+            return state.pending_intent, slots, True
+        if state.pending_intent and u.intent == "deny":
+            state.pending_intent, state.pending_slots = None, Slots()
+        return u.intent, slots, False
+
+    def _know_customer(self, call: Call) -> None:
+        """Once the caller is verified, their segment (VIP, at risk...) shapes the service."""
+        state = call.state
+        if state.customer_id is None or call.mood.customer is not None:
+            return
+        row = self.shop.customer(state.customer_id)
+        if row is None:
+            return
+        orders = self.shop.orders_of(state.customer_id)
+        returns = sum(o["status"] in ("return_requested", "refunded") for o in orders)
+        # The shop flags customers at risk after complaints; the tracker counts them the same way.
+        call.mood.customer = Customer(tier=row["tier"], orders=len(orders), complaints=2 if row["at_risk"] else 0,
+                                      returns=returns)
+
+    def _act(self, call: Call, intent: str, slots: Slots, u: Understanding, signals: MoodSignals,
+             continued: bool) -> ActionResult:
+        state = call.state
+        if intent in HUMAN_INTENTS or (intent == "complaint" and signals.offer_human):
+            call.offered_human = False
+            summary = f"{intent}: {redact(u.text)} (mood {signals.label}, trend {signals.trend})"
+            state.pending_intent, state.pending_slots = None, Slots()
+            return handoff.contact_human_agent(self.shop, state, slots, u.language, signals.label, summary)
+        if u.clarify and not continued and intent not in SMALL_TALK:
+            return ActionResult("clarify", ok=True)
+        if intent in ("affirm", "deny") or (intent == "out_of_scope" and not state.pending_intent):
+            question = clarifying_question(u.language, [])
+            return ActionResult("clarify", ok=True, facts={"question": question}) if intent != "out_of_scope" \
+                else ActionResult("out_of_scope", ok=True)
+        result = actions.run(intent, self.shop, state, slots, u.language)
+        if result is None:  # greeting, goodbye: the agent's own words
+            result = ActionResult(intent, ok=True)
+        if not result.ok and result.reason in ("not_verified", "missing_order_number"):
+            state.pending_intent, state.pending_slots = intent, slots
+        else:  # the order talked about stays the subject: "cancel it" means this one
+            order = str(result.facts.get("order_number") or slots.order_number or "") or None
+            state.pending_intent, state.pending_slots = None, Slots(order_number=order)
+        if signals.offer_human and not result.handoff and not state.handed_off:
+            call.offered_human = True
+            result = replace(result, facts={**result.facts, "offer_human": "yes"})
+        return result
+
+    @staticmethod
+    def _remember(state: CallState, reply: Reply) -> Reply:
+        """Record what the assistant said in the history once the reply has been spoken."""
+
+        def parts() -> Iterator[ReplyPart]:
+            yield from reply
+            state.history.append(("assistant", reply.meta.text))
+
+        return Reply(parts(), reply.meta)

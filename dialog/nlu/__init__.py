@@ -1,0 +1,1 @@
+"""Understanding a caller's turn: language, intent, slots. Entry point: `dialog.nlu.understander.Understander`."""

@@ -1,0 +1,55 @@
+"""One caller turn -> `Understanding`: language, intent with confidence and alternatives, a clarifying
+question when unsure, slots, and the turn's text sentiment."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from dialog.nlu.clarify import clarifying_question
+from dialog.nlu.intent import IntentModel, nlu_dir
+from dialog.nlu.language import detect_language
+from dialog.nlu.slots import Catalogue, extract_slots, load_catalogue
+from dialog.sentiment.text import text_sentiment
+from dialog.types import Language, Understanding
+
+SHOP_CATALOGUE = Path(__file__).resolve().parents[2] / "samples" / "shop" / "products.json"
+CONFIDENT = 0.5  # below this top probability, ask
+MARGIN = 0.15  # or when the runner-up is this close
+FAMILIAR = 0.34  # below this share of known words the text is treated as noise (out of scope)
+ALTERNATIVES = 3
+_HESITATION = re.compile(r"\b(?:u+m+|u+h+|e+r+|h+m+|a+h+)\b|[啊呃额]", re.I)  # sounds, not words ("嗯" can mean yes)
+
+
+class Understander:
+    """Load once per process (the model, and e5 when the chosen model uses it); `understand` per turn."""
+
+    def __init__(self, model_dir: Path | None = None, catalogue: Catalogue | None = None) -> None:
+        self.model = IntentModel.load(model_dir or nlu_dir())
+        if catalogue is None and SHOP_CATALOGUE.exists():
+            catalogue = load_catalogue(SHOP_CATALOGUE)
+        self.catalogue = catalogue
+        for warm_up in ("hello", "你好"):  # jieba's dictionary, e5, SnowNLP's model: loaded before the first caller
+            self.understand(warm_up)
+
+    def understand(self, text: str, language: Language | None = None,
+                   catalogue: Catalogue | None = None) -> Understanding:
+        text = (text or "").strip()
+        language = language or detect_language(text)
+        if not any(c.isalnum() for c in _HESITATION.sub(" ", text)):
+            return Understanding(text, language, "out_of_scope", 0.0, clarify=clarifying_question(language, []))
+        probs = self.model.probabilities([text])[0]
+        ranked = sorted(zip(self.model.classes, probs.tolist(), strict=True), key=lambda x: -x[1])
+        noise = self.model.familiarity(text) < FAMILIAR
+        if noise:
+            ranked = [("out_of_scope", min(ranked[0][1], 0.2))] + [r for r in ranked if r[0] != "out_of_scope"]
+        intent, confidence = ranked[0]
+        unsure = confidence < CONFIDENT or confidence - ranked[1][1] < MARGIN
+        options = [] if noise else [r[0] for r in ranked[:3]]  # noise: ask again, offer no guesses
+        return Understanding(
+            text=text, language=language, intent=intent, confidence=round(confidence, 3),
+            slots=extract_slots(text, language, catalogue if catalogue is not None else self.catalogue),
+            sentiment=text_sentiment(text, language),
+            alternatives=tuple((name, round(p, 3)) for name, p in ranked[1:1 + ALTERNATIVES]),
+            clarify=clarifying_question(language, options) if unsure else None,
+        )

@@ -1,0 +1,93 @@
+"""Score the text sentiment on the labelled set: `python -m dialog.sentiment.evaluate [--tune]`.
+
+`--tune` searches the blend weights and thresholds on the dev half only and prints them (they are
+then written into `text.py` by hand); the figures reported are always on the test half.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+from pathlib import Path
+
+from dialog.sentiment import text as sentiment_text
+from dialog.sentiment.labelled import split
+
+RESULTS = Path(__file__).resolve().parents[2] / "bench" / "results"
+
+
+def _components(rows: list[tuple[str, str, str]]) -> list[tuple[float, float, str, str]]:
+    return [(sentiment_text._model_score(t, lang), sentiment_text._cue_score(t, lang), lang, label)
+            for t, lang, label in rows]
+
+
+def _accuracy(parts, weights: dict[str, float], neg: float, pos: float, language: str) -> float:
+    rows = [(m, c, label) for m, c, lang, label in parts if lang == language]
+    hits = 0
+    for model, cue, label in rows:
+        score = weights[language] * model + sentiment_text.CUE_WEIGHT * cue
+        guess = "negative" if score <= neg else "positive" if score >= pos else "neutral"
+        hits += guess == label
+    return hits / len(rows)
+
+
+def tune() -> dict:
+    """The best model weight per language and shared thresholds, on the dev half."""
+    parts = _components(split("dev"))
+    grid = [round(x * 0.1, 1) for x in range(0, 11)]
+    thresholds = [round(-0.05 * k, 2) for k in range(1, 9)], [round(0.05 * k, 2) for k in range(1, 9)]
+    best = None
+    for neg, pos in itertools.product(*thresholds):
+        w = {lang: max(grid, key=lambda g, lang=lang: _accuracy(parts, {lang: g}, neg, pos, lang))
+             for lang in ("en", "zh")}
+        total = sum(_accuracy(parts, w, neg, pos, lang) for lang in ("en", "zh"))
+        if best is None or total > best[0]:
+            best = (total, w, neg, pos)
+    _, weights, neg, pos = best
+    return {"model_weight": weights, "negative_below": neg, "positive_above": pos}
+
+
+def evaluate(results: Path | None = RESULTS) -> dict:
+    report: dict = {}
+    for half in ("dev", "test"):
+        rows = split(half)
+        for lang in ("en", "zh"):
+            sub = [(t, label) for t, lg, label in rows if lg == lang]
+            guesses = [sentiment_text.text_sentiment(t, lang).label for t, _ in sub]
+            report.setdefault(half, {})[lang] = {
+                "n": len(sub), "accuracy": round(sum(g == label for g, (_, label) in zip(guesses, sub, strict=True))
+                                                 / len(sub), 3)}
+    report["settings"] = {"model_weight": sentiment_text.MODEL_WEIGHT, "cue_weight": sentiment_text.CUE_WEIGHT,
+                          "negative_below": sentiment_text.NEGATIVE_BELOW,
+                          "positive_above": sentiment_text.POSITIVE_ABOVE}
+    test_parts = _components(split("test"))  # the baseline: the language's model alone, VADER's usual +-0.05 cut
+    report["model_only_test"] = {lang: round(_accuracy(test_parts, {lang: 1.0}, -0.05, 0.05, lang), 3)
+                                 for lang in ("en", "zh")}
+    if results is not None:
+        results.mkdir(parents=True, exist_ok=True)
+        (results / "sentiment.json").write_text(json.dumps(report, indent=2) + "\n")
+        lines = ["# Text sentiment", "",
+                 "Made by `python -m dialog.sentiment.evaluate` on `dialog/sentiment/labelled.py` (3 balanced labels; "
+                 "weights and thresholds set on the dev half, figures on the test half).", "",
+                 "| language | test n | test accuracy | dev accuracy | model alone (cut +-0.05), test |",
+                 "|---|---|---|---|---|"]
+        for lang in ("en", "zh"):
+            lines.append(f"| {lang} | {report['test'][lang]['n']} | {report['test'][lang]['accuracy']:.3f} | "
+                         f"{report['dev'][lang]['accuracy']:.3f} | {report['model_only_test'][lang]:.3f} |")
+        (results / "sentiment.md").write_text("\n".join(lines) + "\n")
+    return report
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tune", action="store_true", help="search weights and thresholds on the dev half")
+    args = parser.parse_args()
+    if args.tune:
+        print(json.dumps(tune(), indent=2))
+        return
+    print(json.dumps(evaluate(), indent=2))
+
+
+if __name__ == "__main__":
+    main()

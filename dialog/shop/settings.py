@@ -1,0 +1,20 @@
+"""The shop's settings (VOICEDESK_SHOP_* environment variables): where the database is, and what day it is.
+
+"Today" is a setting, not the clock, so return windows and dates in replies are the same on every run.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+SHOP_DATE = date(2026, 11, 28)
+
+
+class ShopSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="VOICEDESK_SHOP_")
+
+    db_url: str = "sqlite:///data/shop.db"
+    today: date = SHOP_DATE
+    return_window_days: int = 7

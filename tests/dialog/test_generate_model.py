@@ -1,0 +1,71 @@
+"""The real reply model (Qwen2.5 0.5B Q4_K_M through llama.cpp, with the shipped LoRA adapter when present).
+
+Whatever the model writes, what reaches the caller must state the ActionResult's facts and
+nothing else, in the caller's language. Loaded once (about a second); each reply 1-2 s.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from dialog.generate import ReplyWriter, WriterSettings
+from dialog.generate.backends import DEFAULT_ADAPTER, default_model_path
+from dialog.generate.check import check_sentence
+from dialog.generate.prompt import SYSTEM_PROMPT
+from dialog.types import ActionResult
+
+pytest.importorskip("llama_cpp")
+pytestmark = pytest.mark.skipif(not default_model_path().exists(), reason="LLM not built: run `make setup`")
+
+CASES = [
+    (ActionResult("track_order", True, {"order_number": "10023", "status": "shipped", "carrier": "SF Express",
+                                        "tracking_number": "SF123456789012", "eta": "2026-12-01"}),
+     "en", "Where is my order 10023?", "neutral", ["10023"]),
+    (ActionResult("track_refund", True, {"order_number": "10040", "refund_status": "pending", "refund_amount": 259.0,
+                                         "to_account": "支付宝", "refund_days": "3-7"}),
+     "zh", "我的退款怎么还没到，订单10040。", "negative", ["10040", "259"]),
+    (ActionResult("cancel_order", False, {"order_number": "10031", "return_window_days": 7},
+                  reason="already_shipped"),
+     "en", "Please cancel order 10031.", "neutral", ["10031"]),
+]
+
+
+@pytest.fixture(scope="module")
+def backend():
+    from dialog.generate import LlamaCppBackend
+
+    llm = LlamaCppBackend(adapter_path=DEFAULT_ADAPTER if DEFAULT_ADAPTER.exists() else None)
+    llm.warm(SYSTEM_PROMPT)
+    return llm
+
+
+@pytest.mark.parametrize(("result", "language", "caller", "mood", "must_say"), CASES,
+                         ids=[f"{c[1]}-{c[0].action}" for c in CASES])
+def test_reply_states_the_facts_and_nothing_else(backend, result, language, caller, mood, must_say):
+    reply = ReplyWriter(backend, WriterSettings(first_sentence_deadline_s=5.0)).write(
+        result, language, caller_text=caller, mood=mood)
+    parts = list(reply)
+    text = reply.meta.text
+    assert parts and parts[-1].last
+    for part in parts:
+        assert check_sentence(part.text, result, language) == [] or not part.text, part.text
+    for value in must_say:  # said by the model, or by the template sentence added for it
+        assert value in text, (text, reply.meta)
+    han = bool(re.search(r"[\u4e00-\u9fff]", text))
+    assert han == (language == "zh"), text
+    if DEFAULT_ADAPTER.exists():
+        assert reply.meta.source == "llm", reply.meta  # the tuned model needs no rescue on these
+
+
+def test_prompt_prefix_is_reused_across_turns(backend):
+    """Second turn with the same system prompt: the first piece comes well inside the product deadline."""
+    result, language, caller, mood, _ = CASES[0]
+    writer = ReplyWriter(backend)
+    times = []
+    for _ in range(2):
+        reply = writer.write(result, language, caller_text=caller, mood=mood)
+        reply.text()
+        times.append(reply.meta.first_sentence_s)
+    assert times[-1] < WriterSettings().first_sentence_deadline_s + 0.3, times

@@ -219,6 +219,10 @@ TEMPLATES: dict[str, Pieces] = {
         "en": ("Could you tell me the order number?",),
         "zh": ("请告诉我您的订单号。",),
     },
+    "missing_address": {
+        "en": ("What address should I send it to?",),
+        "zh": ("请告诉我新的收货地址。",),
+    },
     "failed": {
         "en": ("Sorry, I couldn't do that just now.", "Your ticket number is {ticket_id}.",
                "[no_ticket]Would you like me to put you through to a colleague?"),
@@ -267,6 +271,10 @@ def template_facts(result: ActionResult, language: Language) -> dict[str, str]:
     if result.ticket_id and "ticket_id" not in facts:
         facts["ticket_id"] = result.ticket_id
     spoken = spoken_facts(facts, language)
+    for field, prefix in (("methods", "method"), ("options", "option")):  # method_1, method_2... as one list
+        items = [spoken[k] for k in sorted(spoken) if re.fullmatch(prefix + r"_\d+", k)]
+        if items and field not in spoken:
+            spoken[field] = _spoken_list(items, language)
     status = str(facts.get("refund_status", ""))
     if status in ("pending", "requested", "processing"):
         spoken.setdefault("pending", "1")
@@ -275,6 +283,12 @@ def template_facts(result: ActionResult, language: Language) -> dict[str, str]:
     if "return_window_days" not in spoken:
         spoken["not_window"] = "1"
     return spoken
+
+
+def _spoken_list(items: list[str], language: Language) -> str:
+    if len(items) == 1:
+        return items[0]
+    return "、".join(items[:-1]) + "和" + items[-1] if language == "zh" else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def fill(pieces: tuple[str, ...], facts: Mapping[str, str]) -> list[str]:
@@ -297,9 +311,12 @@ def template_reply(result: ActionResult, language: Language, negative: bool = Fa
     key = template_key(result)
     if key == "clarify" and clarify:
         return [clarify]
-    sentences = fill(TEMPLATES[key][language], template_facts(result, language))
+    facts = template_facts(result, language)
+    sentences = fill(TEMPLATES[key][language], facts)
+    if not sentences and result.ok and (answer := facts.get("policy") or facts.get("answer")):
+        sentences = [str(answer)]  # the shop's own policy text, when no finer template fits the facts
     if not sentences:
-        sentences = fill(TEMPLATES["failed"][language], template_facts(result, language))
+        sentences = fill(TEMPLATES["failed"][language], facts)
     if negative and key not in ("complaint", "greeting", "goodbye"):
         sentences.insert(0, EMPATHY[language])
     return sentences

@@ -100,7 +100,8 @@ class ShopAgent:
         signals = call.mood.signals()
         result = self._act(call, intent, slots, u, signals, continued)
         acted = time.perf_counter()
-        reply = self.writer.write_for(replace(u, intent=intent), result, state)
+        earlier = replace(state, history=state.history[:-1])  # this turn's words are in the prompt already
+        reply = self.writer.write_for(replace(u, intent=intent), result, earlier)
         return TurnOutcome(u, intent, result, mood, signals, self._remember(state, reply),
                            understood - started, acted - understood)
 

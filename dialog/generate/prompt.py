@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from dialog.generate.templates import canonical_action, template_facts, template_key
+from dialog.generate.templates import canonical_action, template_facts, template_fields, template_key
 from dialog.types import ActionResult, Language, MoodLabel
 
 SYSTEM_PROMPT = (
@@ -22,11 +22,16 @@ INSTRUCTION: dict[Language, str] = {"en": "Reply in English.", "zh": "请用中�
 # Internal markers the templates use, never shown to the model.
 _FLAGS = {"pending", "no_ticket", "not_window"}
 HISTORY_TURNS = 2
+MAX_FACTS = 8
 
 
 def facts_block(result: ActionResult, language: Language) -> str:
+    """The facts the reply needs: those its template names, when it names any (every prompt token costs
+    ~10 ms of prefill on 2 cores, before the first word), else the first few."""
     facts = {k: v for k, v in template_facts(result, language).items() if k not in _FLAGS}
-    return "; ".join(f"{k.replace('_', ' ')}: {v}" for k, v in facts.items()) or "(none)"
+    named = template_fields(result, language)
+    chosen = {k: v for k, v in facts.items() if k in named} or dict(list(facts.items())[:MAX_FACTS])
+    return "; ".join(f"{k.replace('_', ' ')}: {v}" for k, v in chosen.items()) or "(none)"
 
 
 def user_message(result: ActionResult, language: Language, caller_text: str = "", intent: str | None = None,

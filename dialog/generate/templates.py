@@ -285,6 +285,11 @@ def template_facts(result: ActionResult, language: Language) -> dict[str, str]:
     return spoken
 
 
+def template_fields(result: ActionResult, language: Language) -> set[str]:
+    """The facts the result's template speaks: what a reply to it needs."""
+    return set(_FIELD.findall(" ".join(TEMPLATES.get(template_key(result), {}).get(language, ()))))
+
+
 def _spoken_list(items: list[str], language: Language) -> str:
     if len(items) == 1:
         return items[0]

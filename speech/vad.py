@@ -79,7 +79,6 @@ class StreamingVad:
         self.speaking = False
         self._run = 0  # consecutive windows disagreeing with the current state
         self._run_start = 0
-        self.last_probability = 0.0
 
     @property
     def time(self) -> float:
@@ -102,7 +101,6 @@ class StreamingVad:
         return probs
 
     def _step(self, p: float) -> VadEvent | None:
-        self.last_probability = p
         index = self.windows_seen
         self.windows_seen += 1
         o = self.options

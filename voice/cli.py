@@ -85,11 +85,11 @@ def cmd_listen(args: argparse.Namespace) -> int:
 
     from speech.asr.streaming import AsrEvent, LiveTranscriber
     from speech.asr.whisper import DecodeOptions, WhisperEngine
-    from speech.audio import read_audio
+    from speech.audio import read_audio, resample
 
-    audio = read_audio(args.file, sample_rate=None)
+    audio = read_audio(args.file, sample_rate=None)  # phone-rate audio stays at 8 kHz, as a line delivers it
     rate = audio.sample_rate if audio.sample_rate in (8000, 16000) else 16000
-    pcm = audio.pcm if rate == audio.sample_rate else read_audio(args.file).pcm
+    pcm = resample(audio.pcm, audio.sample_rate, rate)
     engine = WhisperEngine(threads=args.threads, options=DecodeOptions(beam_size=args.beam_size))
     started = time.monotonic()
 

@@ -14,7 +14,6 @@ class Settings(BaseSettings):
     asr_backend: Literal["faster-whisper", "openai-whisper"] = "faster-whisper"
     beam_size: int = 5
     language: Literal["zh", "en", "auto"] = "auto"
-    out_dir: str = "out"
     # Reply generation: "local" runs the embedded GGUF through llama.cpp; a URL uses any OpenAI-compatible
     # server (llama.cpp server, vLLM); "none" speaks the checked templates only.
     llm: str = "local"

@@ -10,7 +10,7 @@ NLU := models/nlu/intent.pkl
 SHOP := data/shop.db
 DEBIAN := $(VENV)/.debian
 # Debian packages: PostgreSQL, for the test that runs the shop schema on a real server.
-DEB_PACKAGES := postgresql
+DEB_PACKAGES := postgresql baresip sip-tester chromium libportaudio2
 # llama.cpp is compiled once per machine (10-15 min on 2 cores) into a wheel kept outside the
 # repo, with portable CPU flags: the default -march=native build dies with "Illegal instruction"
 # on VMs that advertise AMX. pip's own wheel cache ignores CMAKE_ARGS, so it is bypassed.

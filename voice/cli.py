@@ -101,7 +101,7 @@ def cmd_listen(args: argparse.Namespace) -> int:
         elif e.kind == "final":
             lag = (e.wall_t - started) - (e.speech_end_t or 0) if not args.fast else e.asr_s
             print(f"{stamp} FINAL    {e.text}   ({'decode' if args.fast else 'after speech end'} {lag * 1000:.0f} ms)")
-        else:
+        elif e.kind != "draft":
             print(f"{stamp} {e.kind.replace('_', ' ')}")
         sys.stdout.flush()
 

@@ -19,6 +19,18 @@ class Settings(BaseSettings):
     llm: str = "local"
     llm_model: str = "default"  # the model name sent to an OpenAI-compatible server
     llm_adapter: str = "default"  # "default": the shipped fine-tuned LoRA; "none": the base model; or a path
+    # Calls: records, limits, the server
+    calls_url: str = "sqlite:///data/calls.db"  # call records; a postgresql:// URL for deployments
+    recordings_dir: str = ""  # "" records no audio; a folder gets one stereo WAV per call (caller L, assistant R)
+    max_calls: int = 4  # concurrent calls; the next one is turned away with a clear message
+    api_token: str = "dev-token"  # every endpoint but the telephony webhooks needs it; set your own in production
+    twilio_auth_token: str = ""  # validates X-Twilio-Signature; "" rejects all Twilio traffic
+    public_url: str = ""  # the URL Twilio calls us on (for signatures and the stream URL); "" = from the request
+    allowed_origins: str = ""  # extra browser origins, comma-separated; the server's own origin is always allowed
+    host: str = "127.0.0.1"
+    port: int = 8080
+    audiosocket_port: int = 0  # 0: off; Asterisk's AudioSocket() dials host:port
+    sip_port: int = 0  # 0: off; SIP over UDP
 
 
 def get_settings() -> Settings:

@@ -45,6 +45,7 @@ class ReplyMeta:
     """How a reply was made, for per-turn metrics and the call record."""
 
     source: Literal["llm", "template"] = "llm"
+    first_token_s: float | None = None  # from write() to the model's first token (templates: the first part)
     first_sentence_s: float | None = None  # from write() to the first ReplyPart
     total_s: float | None = None
     text: str = ""
@@ -112,6 +113,7 @@ class ReplyWriter:
         for part in parts:
             if meta.first_sentence_s is None:
                 meta.first_sentence_s = time.perf_counter() - start
+                meta.first_token_s = meta.first_sentence_s if meta.first_token_s is None else meta.first_token_s
             if part.text:
                 said.append(part.text)
             yield part
@@ -167,6 +169,8 @@ class ReplyWriter:
                     return
                 if kind == "delta":
                     delta = str(value)
+                    if meta.first_token_s is None:
+                        meta.first_token_s = time.perf_counter() - start
                     if pending is not None and delta.strip():
                         yield ReplyPart(pending, language)
                         said.append(pending)

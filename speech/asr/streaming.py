@@ -58,7 +58,7 @@ def agreed_prefix(a: list[str], b: list[str]) -> list[str]:
 
 @dataclass(frozen=True)
 class AsrEvent:
-    kind: Literal["speech_start", "partial", "speech_end", "final"]
+    kind: Literal["speech_start", "partial", "speech_end", "draft", "final"]
     audio_t: float  # stream time (s of audio fed) the event refers to
     wall_t: float  # time.monotonic() when it was emitted
     text: str = ""
@@ -67,6 +67,8 @@ class AsrEvent:
     speech_end_t: float | None = None  # finals: stream time the caller's speech ended
     asr_s: float = 0.0  # finals: seconds spent decoding the final
     turn_end_wall: float | None = None  # finals: time.monotonic() when the end of turn was decided
+    turn_end_t: float | None = None  # finals: stream time when the end of turn was decided
+    pcm: np.ndarray | None = None  # finals: the turn's audio at 16 kHz (for the prosody channel)
 
 
 @dataclass
@@ -90,6 +92,7 @@ class _Utterance:
     speculative: tuple[int, Transcript, float] | None = None  # (generation, transcript, asr seconds)
     final_requested: bool = False
     turn_end_wall: float | None = None
+    turn_end_t: float | None = None
     resumed_t: float | None = None  # the caller spoke again after the end of turn was decided
 
     def pcm(self) -> np.ndarray:
@@ -117,6 +120,11 @@ class LiveTranscriber:
         self._worker = threading.Thread(target=self._work, daemon=True, name="asr") if realtime else None
         if self._worker:
             self._worker.start()
+
+    @property
+    def in_turn(self) -> bool:
+        """Speech was heard and its final text is not out yet."""
+        return self._utt is not None
 
     @property
     def audio_t(self) -> float:
@@ -188,7 +196,7 @@ class LiveTranscriber:
         utt = self._utt
         assert utt is not None
         if utt.turn_end_wall is None:
-            utt.turn_end_wall = time.monotonic()
+            utt.turn_end_wall, utt.turn_end_t = time.monotonic(), self.audio_t
         spec = utt.speculative
         if spec and spec[0] == utt.generation and not force:
             self._emit_final(utt, spec[1], spec[2])
@@ -247,6 +255,8 @@ class LiveTranscriber:
                           decoded.no_speech_prob, decoded.compression_ratio)
             transcript = clean_transcript(Transcript(decoded.text, language, duration, [seg]))
             utt.speculative = (generation, transcript, asr_s)
+            if not utt.final_requested:  # the text at the first pause: a session can judge a backchannel early
+                self._emit(AsrEvent("draft", self.audio_t, time.monotonic(), transcript.text, transcript=transcript))
             if utt.final_requested:
                 self._emit_final(utt, transcript, asr_s)
             else:
@@ -255,7 +265,8 @@ class LiveTranscriber:
     def _emit_final(self, utt: _Utterance, transcript: Transcript, asr_s: float) -> None:
         self._utt = None
         self._emit(AsrEvent("final", self.audio_t, time.monotonic(), transcript.text, transcript.text,
-                            transcript, utt.pause_t, asr_s, utt.turn_end_wall))
+                            transcript, utt.pause_t, asr_s, utt.turn_end_wall, utt.turn_end_t,
+                            utt.pcm()))
         if utt.resumed_t is not None or self.vad.speaking:  # the caller goes on: a new turn
             self._on_vad("speech_start", utt.resumed_t if utt.resumed_t is not None else self.audio_t)
 

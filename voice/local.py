@@ -1,0 +1,112 @@
+"""Calls without a network: audio files in and out, and the local sound card.
+
+`MemoryChannel` keeps what the assistant sent (audio on the call's clock, events, clears, marks);
+`drive` plays a caller's turns into a session, in real time or as fast as possible, the way a
+recorded call is replayed; `run_files` is `voicedesk demo --input/--output`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from voice.session import CallSession
+
+
+@dataclass
+class MemoryChannel:
+    name: str = "file"
+    sample_rate: int = 16000
+    playback_lead_s: float = 0.1
+    clock: Any = None  # a callable giving the session's clock (samples), to stamp what is sent
+    audio: list[tuple[int, bytes]] = field(default_factory=list)  # (clock when sent, PCM16 frame)
+    events: list[dict[str, Any]] = field(default_factory=list)
+    clears: list[tuple[int, float]] = field(default_factory=list)  # (clock, wall)
+    marks: list[str] = field(default_factory=list)
+    hung_up: bool = False
+    on_event: Any = None  # optional callback, for a live view
+
+    async def send_audio(self, pcm16: bytes) -> None:
+        self.audio.append((self.clock() if self.clock else 0, pcm16))
+
+    async def clear(self) -> None:
+        self.clears.append((self.clock() if self.clock else 0, time.monotonic()))
+
+    async def mark(self, name: str) -> None:
+        self.marks.append(name)
+
+    async def send_event(self, event: dict[str, Any]) -> None:
+        self.events.append(event)
+        if self.on_event:
+            self.on_event(event)
+
+    async def hangup(self) -> None:
+        self.hung_up = True
+
+    def output(self) -> np.ndarray:
+        """The assistant's audio as the caller heard it: frames placed on the call's clock, clears honoured."""
+        if not self.audio:
+            return np.zeros(0, np.int16)
+        frame = len(self.audio[0][1]) // 2
+        end = max(t for t, _ in self.audio) + frame * (len(self.audio) + 1)
+        out = np.zeros(end, np.int16)
+        play_end = 0
+        clears = sorted(c for c, _ in self.clears)
+        for t, data in self.audio:
+            while clears and clears[0] <= t:  # a clear drops whatever was still queued at the far end
+                play_end = min(play_end, clears.pop(0))
+            start = max(play_end, t)
+            pcm = np.frombuffer(data, np.int16)
+            out[start:start + len(pcm)] = pcm
+            play_end = start + len(pcm)
+        return np.trim_zeros(out, "b")
+
+
+@dataclass
+class CallerTurnAudio:
+    pcm: np.ndarray  # float32 at the session's rate
+    barge_in_after_s: float | None = None  # start talking this far into the assistant's reply
+
+
+async def drive(session: CallSession, turns: list[CallerTurnAudio], *, realtime: bool = False,
+                max_wait_s: float = 30.0) -> None:
+    """Play the caller's side of a call: each turn after the assistant has finished (or `barge_in_after_s`
+    into its reply), then wait for the answer. Time only passes through the audio fed, so a fast run
+    (`realtime=False`) gives the same call as a live one, minus the waiting."""
+    frame = session.rate // 50
+    silence = np.zeros(frame, np.float32)
+
+    async def feed(pcm: np.ndarray) -> None:
+        for i in range(0, len(pcm), frame):
+            if session.closed.is_set():
+                return
+            started = time.monotonic()
+            if not realtime:
+                await session.wait_quiet()  # computing takes no stream time in a fast replay
+            await session.feed(pcm[i:i + frame])
+            if realtime:
+                await asyncio.sleep(max(0.0, frame / session.rate - (time.monotonic() - started)))
+
+    async def settle(barge_in_after_s: float | None = None) -> None:
+        """Feed silence until the assistant is done, or has spoken `barge_in_after_s` of its next reply."""
+        replies, waited = session.replies, 0
+        while not session.closed.is_set() and waited < max_wait_s * session.rate:
+            if not realtime:
+                await session.wait_quiet()
+            if barge_in_after_s is None:
+                if not session.assistant_busy and not session.caller_turn_open:
+                    return
+            elif session.replies > replies and session.playback.first_sent_at is not None \
+                    and session.clock - session.playback.first_sent_at >= barge_in_after_s * session.rate:
+                return
+            await feed(silence)
+            waited += frame
+
+    await settle()  # the greeting
+    for i, turn in enumerate(turns):
+        await feed(turn.pcm)
+        await settle(turns[i + 1].barge_in_after_s if i + 1 < len(turns) else None)

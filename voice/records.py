@@ -1,0 +1,116 @@
+"""Call records: written as the call goes, so a crash loses at most the turn in progress.
+
+One row per call, one per finished turn (its full JSON account: transcript, intent, sentiment,
+action, reply, what the caller actually heard, latencies), one per event (barge-in, reprompt,
+DTMF, error, hand-off). Same SQLAlchemy Core approach as the shop: SQLite by default, PostgreSQL by URL.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    Column,
+    DateTime,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    func,
+    insert,
+    select,
+    update,
+)
+
+from dialog.security import redact
+from dialog.shop.db import make_engine
+
+metadata = MetaData()
+calls = Table(
+    "calls", metadata,
+    Column("id", String(64), primary_key=True),
+    Column("channel", String(16), nullable=False),
+    Column("caller", String(32)),  # redacted: the last digits only
+    Column("language", String(8)),
+    Column("started_at", DateTime, nullable=False),
+    Column("ended_at", DateTime),
+    Column("end_reason", String(64)),
+    Column("ticket_id", String(32)),
+    Column("recording", Text),
+)
+turns = Table(
+    "call_turns", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("call_id", String(64), ForeignKey("calls.id"), nullable=False, index=True),
+    Column("idx", Integer, nullable=False),
+    Column("at", DateTime, nullable=False),
+    Column("record", Text, nullable=False),  # JSON
+)
+events = Table(
+    "call_events", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("call_id", String(64), ForeignKey("calls.id"), nullable=False, index=True),
+    Column("at", DateTime, nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("detail", Text, nullable=False),  # JSON
+)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class CallRecords:
+    def __init__(self, url: str = "sqlite:///data/calls.db") -> None:
+        self.engine = make_engine(url)
+        metadata.create_all(self.engine)
+
+    def open_call(self, call_id: str, channel: str, caller: str | None, language: str | None) -> None:
+        with self.engine.begin() as db:
+            db.execute(insert(calls).values(id=call_id, channel=channel, caller=redact(caller) if caller else None,
+                                            language=language, started_at=_now()))
+
+    def add_turn(self, call_id: str, idx: int, record: dict[str, Any]) -> None:
+        with self.engine.begin() as db:
+            db.execute(insert(turns).values(call_id=call_id, idx=idx, at=_now(),
+                                            record=json.dumps(record, ensure_ascii=False, default=str)))
+
+    def add_event(self, call_id: str, kind: str, **detail: Any) -> None:
+        with self.engine.begin() as db:
+            db.execute(insert(events).values(call_id=call_id, at=_now(), kind=kind,
+                                             detail=json.dumps(detail, ensure_ascii=False, default=str)))
+
+    def update_call(self, call_id: str, **values: Any) -> None:
+        with self.engine.begin() as db:
+            db.execute(update(calls).where(calls.c.id == call_id).values(**values))
+
+    def end_call(self, call_id: str, reason: str, ticket_id: str | None = None) -> None:
+        self.update_call(call_id, ended_at=_now(), end_reason=reason, ticket_id=ticket_id)
+
+    def list_calls(self, limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
+        counts = select(turns.c.call_id, func.count().label("turns")).group_by(turns.c.call_id).subquery()
+        query = (select(calls, func.coalesce(counts.c.turns, 0).label("turns"))
+                 .outerjoin(counts, counts.c.call_id == calls.c.id)
+                 .order_by(calls.c.started_at.desc()).limit(limit).offset(offset))
+        with self.engine.connect() as db:
+            return [_plain(dict(r)) for r in db.execute(query).mappings()]
+
+    def get_call(self, call_id: str) -> dict[str, Any] | None:
+        with self.engine.connect() as db:
+            row = db.execute(select(calls).where(calls.c.id == call_id)).mappings().first()
+            if row is None:
+                return None
+            call = _plain(dict(row))
+            call["turns"] = [json.loads(r.record) | {"idx": r.idx, "at": r.at.isoformat()} for r in
+                             db.execute(select(turns).where(turns.c.call_id == call_id).order_by(turns.c.idx))]
+            call["events"] = [{"at": r.at.isoformat(), "kind": r.kind, **json.loads(r.detail)} for r in
+                              db.execute(select(events).where(events.c.call_id == call_id).order_by(events.c.id))]
+        return call
+
+
+def _plain(row: dict[str, Any]) -> dict[str, Any]:
+    return {k: v.isoformat() if isinstance(v, datetime) else v for k, v in row.items()}

@@ -216,6 +216,49 @@ def cmd_train(args: argparse.Namespace) -> int:
     return train_main(args.train_args)
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from telephony.app import create_app
+
+    overrides = {k: v for k, v in {"host": args.host, "port": args.port, "audiosocket_port": args.audiosocket_port,
+                                   "sip_port": args.sip_port, "llm": args.llm}.items() if v is not None}
+    settings = get_settings().model_copy(update=overrides)
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info",
+                ws_max_size=1 << 20)
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from voice.local import run_files, run_microphone
+    from voice.services import Services
+
+    settings = get_settings().model_copy(update={"llm": args.llm} if args.llm else {})
+    language = None if args.language == "auto" else args.language
+    if bool(args.input) != bool(args.output):
+        raise UsageError("--input and --output go together")
+    if not args.input:
+        import sounddevice as sd
+
+        try:
+            sd.check_input_settings(channels=1, samplerate=16000, dtype="int16")
+            sd.check_output_settings(channels=1, samplerate=16000, dtype="int16")
+        except Exception as e:  # noqa: BLE001 - PortAudio says many things; the user needs one line
+            print(f"no audio device ({e}); run the same call on files: voicedesk demo --input CALLER.wav "
+                  "--output REPLY.wav", file=sys.stderr)
+            return 2
+    services = Services.load(settings)
+    if args.input:
+        session = asyncio.run(run_files(services, args.input, args.output, realtime=args.realtime,
+                                        caller_id=args.caller_id, language=language))
+        print(f"{len(session.turns)} turn(s); what the caller heard: {args.output}")
+    else:
+        asyncio.run(run_microphone(services, caller_id=args.caller_id, language=language))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     s = get_settings()
     p = argparse.ArgumentParser(prog="voicedesk", description="VoiceDesk: a voice customer-service assistant.")
@@ -262,6 +305,23 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--llm-model", default=s.llm_model, help="model name for an OpenAI-compatible server")
     c.add_argument("--adapter", default=s.llm_adapter, help="default (shipped LoRA), none, or a GGUF LoRA path")
     c.set_defaults(func=cmd_chat)
+
+    sv = sub.add_parser("serve", help="the call server: Twilio, AudioSocket, SIP, the browser page, call records")
+    sv.add_argument("--host")
+    sv.add_argument("--port", type=int)
+    sv.add_argument("--audiosocket-port", type=int, help="listen for Asterisk AudioSocket on this TCP port")
+    sv.add_argument("--sip-port", type=int, help="answer SIP calls on this UDP port")
+    sv.add_argument("--llm", help="local, none, or an OpenAI-compatible URL")
+    sv.set_defaults(func=cmd_serve)
+
+    d = sub.add_parser("demo", help="talk to VoiceDesk through the microphone, or run a call on files")
+    d.add_argument("--input", metavar="CALLER.wav", help="the caller's audio (instead of the microphone)")
+    d.add_argument("--output", metavar="REPLY.wav", help="what the caller would hear")
+    d.add_argument("--realtime", action="store_true", help="with --input: at the pace of a real call")
+    d.add_argument("--caller-id", metavar="PHONE")
+    d.add_argument("--language", choices=["zh", "en", "auto"], default="auto")
+    d.add_argument("--llm", help="local, none, or an OpenAI-compatible URL")
+    d.set_defaults(func=cmd_demo)
 
     tr = sub.add_parser("train", help="fine-tune the reply model (LoRA) and compare it with the base")
     tr.add_argument("train_args", nargs=argparse.REMAINDER, help="passed to `python -m dialog.train`")

@@ -8,6 +8,7 @@ recorded call is replayed; `run_files` is `voicedesk demo --input/--output`.
 from __future__ import annotations
 
 import asyncio
+import sys
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -110,3 +111,84 @@ async def drive(session: CallSession, turns: list[CallerTurnAudio], *, realtime:
     for i, turn in enumerate(turns):
         await feed(turn.pcm)
         await settle(turns[i + 1].barge_in_after_s if i + 1 < len(turns) else None)
+
+
+def print_event(event: dict[str, Any]) -> None:
+    """The live terminal view: partials, finals, replies, mood and latency."""
+    kind = event.get("type")
+    if kind == "partial":
+        if sys.stdout.isatty():  # a partial is rewritten in place; a log file gets the finals only
+            print(f"\r  … {event['text'][-100:]}", end="", flush=True)
+    elif kind == "final":
+        print(f"\r  caller: {event['text']}" + " " * 20, flush=True)
+    elif kind == "understood":
+        print(f"  [{event['intent']} · {event['language']} · mood {event['label']} {event['mood']:+.2f}"
+              f" ({event['trend']})]", flush=True)
+    elif kind == "reply":
+        print(f"  assistant: {event['text']}", flush=True)
+    elif kind == "turn":
+        lat = event["latency_ms"]
+        print(f"  latency: voice-to-voice {lat.get('voice_to_voice')} ms (endpoint {lat.get('endpoint')}, "
+              f"first token {lat.get('first_token')}, first audio {lat.get('first_audio')})"
+              + ("  [interrupted]" if event.get("interrupted") else ""), flush=True)
+    elif kind in ("barge_in", "backchannel", "reprompt", "hangup", "error"):
+        detail = event.get("heard") or event.get("text") or event.get("reason") or event.get("error") or ""
+        print(f"  ({kind}: {detail})", flush=True)
+
+
+async def run_files(services: Any, input_path: str, output_path: str, *, realtime: bool = False,
+                    caller_id: str | None = None, language: str | None = None) -> CallSession:
+    """The same session as a live call, on a file: the caller's audio in, what they would hear out."""
+    from speech.audio import read_audio, write_wav
+    from voice.session import SessionOptions
+
+    audio = read_audio(input_path, sample_rate=None)
+    rate = 8000 if audio.sample_rate <= 8000 else 16000
+    channel = MemoryChannel(name="file", sample_rate=rate, on_event=print_event)
+    session = CallSession(services, channel, caller_id=caller_id,
+                          options=SessionOptions(realtime=realtime, language=language))
+    channel.clock = lambda: session.clock
+    await session.start()
+    from speech.audio import resample
+
+    await drive(session, [CallerTurnAudio(resample(audio.pcm, audio.sample_rate, rate))], realtime=realtime)
+    await session.close("end of file")
+    write_wav(output_path, channel.output().astype(np.float32) / 32768.0, rate)
+    return session
+
+
+async def run_microphone(services: Any, *, caller_id: str | None = None, language: str | None = None,
+                         device: Any = None) -> None:
+    """Talk to the assistant through the sound card (sounddevice); Ctrl-C ends the call."""
+    import sounddevice as sd
+
+    from voice.session import SessionOptions
+
+    rate, frame = 16000, 320
+    loop = asyncio.get_running_loop()
+    inbound: asyncio.Queue[bytes] = asyncio.Queue()
+    outbound: list[bytes] = []
+
+    class SpeakerChannel(MemoryChannel):
+        async def send_audio(self, pcm16: bytes) -> None:
+            outbound.append(pcm16)
+
+        async def clear(self) -> None:
+            outbound.clear()
+
+    channel = SpeakerChannel(name="local", sample_rate=rate, playback_lead_s=0.06, on_event=print_event)
+    session = CallSession(services, channel, caller_id=caller_id, options=SessionOptions(language=language))
+
+    def callback(indata: Any, outdata: Any, frames: int, _time: Any, _status: Any) -> None:
+        loop.call_soon_threadsafe(inbound.put_nowait, bytes(indata))
+        data = outbound.pop(0) if outbound else b"\0" * frames * 2
+        outdata[:] = data[:frames * 2].ljust(frames * 2, b"\0")
+
+    with sd.RawStream(samplerate=rate, blocksize=frame, channels=1, dtype="int16", callback=callback, device=device):
+        await session.start()
+        print("Talking to VoiceDesk: speak after the greeting (Ctrl-C to hang up).")
+        try:
+            while not session.closed.is_set():
+                await session.feed(await inbound.get())
+        finally:
+            await session.close("local call ended")

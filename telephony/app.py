@@ -18,7 +18,7 @@ import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 import numpy as np
 from fastapi import Depends, FastAPI, HTTPException, Request, WebSocket, WebSocketDisconnect
@@ -97,7 +97,10 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     # --- Twilio ---------------------------------------------------------------------------------
     @app.post("/twilio/voice")
     async def twilio_voice(request: Request) -> Response:
-        form = {k: str(v) for k, v in (await request.form()).items()}
+        body = await request.body()
+        if len(body) > MAX_TEXT * 4:
+            return PlainTextResponse("request body too large", status_code=413)
+        form = dict(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))  # Twilio posts a form
         url = _public_url(settings, request)
         if not twilio.valid_signature(url, form, settings.twilio_auth_token,
                                       request.headers.get("x-twilio-signature")):

@@ -46,3 +46,61 @@ def sample_pcm(item: dict, sample_rate: int = 16000) -> np.ndarray:
 
 def silence(seconds: float, rate: int = 16000) -> np.ndarray:
     return np.zeros(int(seconds * rate), np.float32)
+
+
+@pytest.fixture(scope="session")
+def call_services(tmp_path_factory: pytest.TempPathFactory):
+    """Every model a call needs (Whisper, both voices, NLU, the fine-tuned reply LLM) on a copy of the shop."""
+    import os
+    import shutil
+
+    from dialog.knowledge import cache_path_for
+    from dialog.shop.db import Shop
+    from voice.services import Services
+    from voice.settings import Settings
+
+    folder = tmp_path_factory.mktemp("calls")
+    source = Shop()  # data/shop.db, seeded by `make setup`
+    shutil.copy(Path(source.engine.url.database), folder / "shop.db")
+    if cache_path_for(source).exists():
+        shutil.copy(cache_path_for(source), cache_path_for(Shop(f"sqlite:///{folder / 'shop.db'}")))
+    settings = Settings(llm="local", calls_url=f"sqlite:///{folder / 'calls.db'}", api_token="test-token",
+                        twilio_auth_token="twilio-test-token", max_calls=3, recordings_dir=str(folder / "rec"))
+    os.environ["VOICEDESK_SHOP_DB_URL"] = f"sqlite:///{folder / 'shop.db'}"
+    try:
+        return Services.load(settings)
+    finally:
+        del os.environ["VOICEDESK_SHOP_DB_URL"]
+
+
+@pytest.fixture(scope="session")
+def live_server(call_services):
+    """The real server (uvicorn) on a free port, in a thread; yields its base URL (http://127.0.0.1:PORT)."""
+    import asyncio
+    import socket
+    import threading
+    import time
+
+    import uvicorn
+
+    from telephony.app import create_app
+
+    def free_port(kind: int) -> int:
+        with socket.socket(socket.AF_INET, kind) as s:
+            s.bind(("127.0.0.1", 0))
+            return s.getsockname()[1]
+
+    settings = call_services.settings.model_copy(update={"audiosocket_port": free_port(socket.SOCK_STREAM),
+                                                         "sip_port": free_port(socket.SOCK_DGRAM)})
+    app = create_app(settings, call_services)
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", ws_max_size=1 << 20))
+    thread = threading.Thread(target=lambda: asyncio.run(server.serve()), daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    app.state.base_url = f"http://127.0.0.1:{port}"
+    yield app
+    server.should_exit = True
+    thread.join(timeout=10)

@@ -350,7 +350,8 @@ class CallSession:
         self.playback.reset()
         if turn is not None:
             self._trim_history(turn, "" if barely else heard)
-            unheard = barely and turn.outcome is not None and not turn.outcome.result.changed
+            unheard = (barely and turn.outcome is not None and not turn.outcome.result.changed
+                       and not self.closed.is_set())
             self._unheard = turn if unheard else None  # the caller went on before hearing a word: merge
             await self._finish_turn(turn, interrupted=True, heard=heard,
                                     reason="caller went on" if unheard else reason)

@@ -117,7 +117,7 @@ def cmd_listen(args: argparse.Namespace) -> int:
     return 0
 
 
-def make_agent(llm: str, adapter: str = "default", model: str = "default"):
+def make_agent(llm: str, adapter: str = "default", model: str = "default", shop_url: str | None = None):
     """The dialogue agent on the demo shop, with the reply backend the settings ask for."""
     from dialog.agent import ShopAgent
     from dialog.generate import LlamaCppBackend, OpenAICompatibleBackend, ReplyWriter
@@ -134,7 +134,7 @@ def make_agent(llm: str, adapter: str = "default", model: str = "default"):
                                   else None)
     elif llm != "none":
         raise UsageError(f"--llm must be local, none or an http(s) URL, not {llm!r}")
-    return ShopAgent(Shop(), Understander(), ReplyWriter(backend))
+    return ShopAgent(Shop(shop_url), Understander(), ReplyWriter(backend))
 
 
 def cmd_understand(args: argparse.Namespace) -> int:
@@ -259,6 +259,49 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_replay(args: argparse.Namespace) -> int:
+    import asyncio
+    import tempfile
+
+    from tqdm import tqdm
+
+    from voice.replay.report import summary_table, write_report
+    from voice.replay.runner import replay_call, scratch_shop
+    from voice.replay.scenario import ScenarioError, find_calls
+    from voice.replay.score import summarize
+    from voice.services import Services
+
+    try:
+        calls = find_calls(args.paths)
+    except ScenarioError as e:
+        raise UsageError(str(e)) from None
+    report = Path(args.report)
+    settings = get_settings().model_copy(update={"llm": args.llm} if args.llm else {})
+    with tempfile.TemporaryDirectory(prefix="voicedesk-replay-") as scratch:
+        settings = settings.model_copy(update={"calls_url": f"sqlite:///{Path(scratch) / 'calls.db'}"})
+        services = Services.load(settings, shop_url=scratch_shop(Path(scratch)))
+        bar = tqdm(total=sum(len(c.turns) for c in calls), unit="turn", desc="replaying", disable=args.quiet)
+        results = []
+
+        async def run() -> None:
+            for call in calls:
+                bar.set_postfix_str(call.id)
+                results.append(await replay_call(services, call, fast=args.fast, audio_dir=report / "audio",
+                                                 on_turn=lambda: bar.update(1)))
+
+        asyncio.run(run())
+        bar.close()
+    summary = summarize(results)
+    write_report(report, summary, results, {"fast": args.fast, "llm": settings.llm,
+                                            "paths": [str(p) for p in args.paths]})
+    print(summary_table(summary))
+    print(f"\nreport: {report / 'report.html'} (data: {report / 'report.json'}; audio: {report / 'audio'}/)")
+    if args.min_success is not None and summary["task_success"] < args.min_success:
+        print(f"task success {summary['task_success']:.3f} is below --min-success {args.min_success}", file=sys.stderr)
+        return 3
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     s = get_settings()
     p = argparse.ArgumentParser(prog="voicedesk", description="VoiceDesk: a voice customer-service assistant.")
@@ -322,6 +365,15 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--language", choices=["zh", "en", "auto"], default="auto")
     d.add_argument("--llm", help="local, none, or an OpenAI-compatible URL")
     d.set_defaults(func=cmd_demo)
+
+    rp = sub.add_parser("replay", help="replay recorded calls through the call session; write a scored report")
+    rp.add_argument("paths", nargs="+", metavar="PATH", help="a call folder, or a folder of them (samples/calls)")
+    rp.add_argument("--report", required=True, metavar="DIR", help="where report.json, report.html and audio go")
+    rp.add_argument("--fast", action="store_true", help="as fast as possible instead of real time")
+    rp.add_argument("--min-success", type=float, metavar="X", help="exit 3 when task success is below X (0..1)")
+    rp.add_argument("--llm", help="local, none, or an OpenAI-compatible URL")
+    rp.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    rp.set_defaults(func=cmd_replay)
 
     tr = sub.add_parser("train", help="fine-tune the reply model (LoRA) and compare it with the base")
     tr.add_argument("train_args", nargs=argparse.REMAINDER, help="passed to `python -m dialog.train`")

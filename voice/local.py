@@ -73,44 +73,58 @@ class CallerTurnAudio:
     barge_in_after_s: float | None = None  # start talking this far into the assistant's reply
 
 
-async def drive(session: CallSession, turns: list[CallerTurnAudio], *, realtime: bool = False,
-                max_wait_s: float = 30.0) -> None:
-    """Play the caller's side of a call: each turn after the assistant has finished (or `barge_in_after_s`
-    into its reply), then wait for the answer. Time only passes through the audio fed, so a fast run
-    (`realtime=False`) gives the same call as a live one, minus the waiting."""
-    frame = session.rate // 50
-    silence = np.zeros(frame, np.float32)
+class Driver:
+    """Plays the caller's side of a call into a session. Time only passes through the audio fed, so a fast
+    run (`realtime=False`: computing takes no stream time) gives the same call as a live one, minus the waiting."""
 
-    async def feed(pcm: np.ndarray) -> None:
+    def __init__(self, session: CallSession, *, realtime: bool = False, max_wait_s: float = 30.0) -> None:
+        self.session, self.realtime, self.max_wait_s = session, realtime, max_wait_s
+        self.frame = session.rate // 50
+
+    async def feed(self, pcm: np.ndarray) -> None:
+        s, frame = self.session, self.frame
         for i in range(0, len(pcm), frame):
-            if session.closed.is_set():
+            if s.closed.is_set():
                 return
             started = time.monotonic()
-            if not realtime:
-                await session.wait_quiet()  # computing takes no stream time in a fast replay
-            await session.feed(pcm[i:i + frame])
-            if realtime:
-                await asyncio.sleep(max(0.0, frame / session.rate - (time.monotonic() - started)))
+            if not self.realtime:
+                await s.wait_quiet()
+            await s.feed(pcm[i:i + frame])
+            if self.realtime:
+                await asyncio.sleep(max(0.0, frame / s.rate - (time.monotonic() - started)))
 
-    async def settle(barge_in_after_s: float | None = None) -> None:
-        """Feed silence until the assistant is done, or has spoken `barge_in_after_s` of its next reply."""
-        replies, waited = session.replies, 0
-        while not session.closed.is_set() and waited < max_wait_s * session.rate:
-            if not realtime:
-                await session.wait_quiet()
+    async def settle(self, barge_in_after_s: float | None = None, replies: int | None = None) -> None:
+        """Feed silence until the assistant is done, or has spoken `barge_in_after_s` of a reply begun after
+        `replies` replies."""
+        s = self.session
+        silence = np.zeros(self.frame, np.float32)
+        replies, waited = s.replies if replies is None else replies, 0
+        while not s.closed.is_set() and waited < self.max_wait_s * s.rate:
+            if not self.realtime:
+                await s.wait_quiet()
             if barge_in_after_s is None:
-                if not session.assistant_busy and not session.caller_turn_open:
+                if not s.assistant_busy and not s.caller_turn_open:
                     return
-            elif session.replies > replies and session.playback.first_sent_at is not None \
-                    and session.clock - session.playback.first_sent_at >= barge_in_after_s * session.rate:
+            elif s.replies > replies and s.playback.first_sent_at is not None \
+                    and s.clock - s.playback.first_sent_at >= barge_in_after_s * s.rate:
                 return
-            await feed(silence)
-            waited += frame
+            await self.feed(silence)
+            waited += self.frame
 
-    await settle()  # the greeting
+    async def turn(self, pcm: np.ndarray, next_barge_in_after_s: float | None = None) -> None:
+        """One caller turn and the assistant's answer (or its start, when the caller will talk over it)."""
+        replies = self.session.replies
+        await self.feed(pcm)
+        await self.settle(next_barge_in_after_s, replies)
+
+
+async def drive(session: CallSession, turns: list[CallerTurnAudio], *, realtime: bool = False,
+                max_wait_s: float = 30.0) -> None:
+    """Play a caller's turns: each after the assistant has finished, or `barge_in_after_s` into its reply."""
+    driver = Driver(session, realtime=realtime, max_wait_s=max_wait_s)
+    await driver.settle()  # the greeting
     for i, turn in enumerate(turns):
-        await feed(turn.pcm)
-        await settle(turns[i + 1].barge_in_after_s if i + 1 < len(turns) else None)
+        await driver.turn(turn.pcm, turns[i + 1].barge_in_after_s if i + 1 < len(turns) else None)
 
 
 def print_event(event: dict[str, Any]) -> None:

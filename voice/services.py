@@ -32,7 +32,7 @@ class Services:
     settings: Settings
 
     @classmethod
-    def load(cls, settings: Settings | None = None, *, warm: bool = True) -> Services:
+    def load(cls, settings: Settings | None = None, *, warm: bool = True, shop_url: str | None = None) -> Services:
         from voice.cli import make_agent
 
         settings = settings or get_settings()
@@ -40,7 +40,7 @@ class Services:
         try:
             engine = WhisperEngine(threads=settings.threads, options=DecodeOptions(beam_size=settings.beam_size))
             voice = BilingualVoice()
-            agent = make_agent(settings.llm, settings.llm_adapter, settings.llm_model)
+            agent = make_agent(settings.llm, settings.llm_adapter, settings.llm_model, shop_url)
             records = CallRecords(settings.calls_url)
             if warm:  # the first call should not pay for lazy loading
                 for language in ("en", "zh"):

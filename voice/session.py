@@ -54,9 +54,10 @@ LINES = {  # what the session itself says (the agent says everything else)
               "zh": "抱歉，系统出了点问题，我为您转接人工客服。"},
 }
 BACKCHANNELS = {
-    "en": {"uh-huh", "uh huh", "mm-hmm", "mhm", "mm", "hmm", "yeah", "yep", "yes", "ok", "okay", "right", "sure",
-           "i see", "got it", "alright", "all right", "uh", "um"},
-    "zh": {"嗯", "嗯嗯", "对", "对对", "对对对", "好", "好的", "是", "是的", "哦", "啊", "行", "明白", "嗯对", "喔"},
+    "en": {"uh-huh", "uh huh", "mm-hmm", "mhm", "mm", "hmm", "hm", "ah", "aha", "oh", "yeah", "yep", "yes", "ok",
+           "okay", "right", "sure", "i see", "got it", "alright", "all right", "uh", "um"},
+    "zh": {"嗯", "嗯嗯", "嗯哼", "对", "对对", "对对对", "好", "好的", "是", "是的", "哦", "哦哦", "啊", "行", "明白",
+           "嗯对", "喔"},
 }
 
 
@@ -132,6 +133,7 @@ class CallSession:
         self.turns: list[dict[str, Any]] = []  # finished turn records, also persisted
         self.replies = 0  # replies started (greeting, answers, reprompts)
         self.closed = asyncio.Event()
+        self._closing: asyncio.Future | None = None
         self.end_reason: str | None = None
         self._barge: _BargeIn | None = None
         self._unheard: _Turn | None = None  # a reply cancelled before the caller heard any of it
@@ -212,8 +214,12 @@ class CallSession:
             self._reply_turn.marks.append(name)
 
     async def close(self, reason: str = "caller hung up") -> None:
-        if self.closed.is_set():
-            return
+        """End the call (idempotent: a second caller waits for the first to finish closing)."""
+        if self._closing is None:
+            self._closing = asyncio.ensure_future(self._close(reason))
+        await asyncio.shield(self._closing)
+
+    async def _close(self, reason: str) -> None:
         self.closed.set()
         self.end_reason = reason
         await self._cancel_reply(reason="call ended")
@@ -236,6 +242,11 @@ class CallSession:
             if self._events.empty() and not self._computing:
                 return
             await asyncio.sleep(0.002)
+
+    @property
+    def turn_count(self) -> int:
+        """Caller turns begun so far (turn records carry `idx` 1..turn_count)."""
+        return self._turn_count
 
     @property
     def caller_turn_open(self) -> bool:

@@ -1,0 +1,160 @@
+"""The call session with the real models, on files (stream time): turns, barge-in, backchannels,
+reprompts, a failing turn; and the playback clock on its own."""
+
+from __future__ import annotations
+
+import asyncio
+
+import numpy as np
+import pytest
+
+from speech.audio import resample
+from voice.local import CallerTurnAudio, Driver, MemoryChannel
+from voice.playback import Playback, join_text
+from voice.session import CallSession, SessionOptions, is_backchannel
+
+RATE = 16000
+
+
+# --- the playback clock (no models) ---------------------------------------------------------------
+def test_playback_is_paced_by_the_call_clock_with_a_small_lead():
+    p = Playback(8000, lead_s=0.04)
+    p.add("Hello there.", np.ones(1600, np.int16))  # 0.2 s
+    assert len(p.due(0)) == 2  # 40 ms ahead, no more
+    assert p.due(0) == []
+    assert len(p.due(160)) == 1
+    assert p.busy(160)
+    sent = sum(len(p.due(clock)) for clock in range(320, 2000, 160))  # one frame per inbound frame
+    assert sent == 7 and not p.busy(2000)  # all ten frames out, and played by the far end
+
+
+def test_pause_rewinds_to_what_was_heard_and_heard_text_follows_playback():
+    p = Playback(8000, lead_s=0.2)
+    p.add("One two three four.", np.ones(800, np.int16))
+    p.add("Five six seven eight.", np.ones(800, np.int16))
+    p.due(0)
+    assert p.heard_text(0) == ""
+    p.due(1000)
+    assert p.heard_text(1000) == "One two three four. Five"  # a quarter of the second sentence
+    p.pause(1000)
+    assert p.sent == 1000 and p.due(1200) == []  # nothing goes out while paused
+    p.resume()
+    assert p.due(1000)[0][0].shape == (160,)
+    assert join_text(["好的。", "您的订单", "OK.", "Bye."]) == "好的。您的订单OK. Bye."
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Uh-huh.", True), ("mm-hmm", True), ("Okay.", True), ("嗯。", True), ("对对", True), ("好的", True),
+    ("", True), ("No, stop.", False), ("I want to cancel", False), ("我要退货", False),
+])
+def test_backchannels(text, expected):
+    assert is_backchannel(text) is expected
+
+
+# --- whole calls on files -------------------------------------------------------------------------
+def _speak(voice, text: str, language: str, rate: int = RATE) -> np.ndarray:
+    chunks = list(voice.stream(text, language))
+    pcm = np.concatenate([c.pcm for c in chunks])
+    return np.concatenate([resample(pcm, chunks[0].sample_rate, rate), np.zeros(rate // 4, np.float32)])
+
+
+def _call(services, turns, *, caller_id=None, language=None, rate=RATE, options=None):
+    async def run():
+        channel = MemoryChannel(sample_rate=rate)
+        session = CallSession(services, channel, caller_id=caller_id,
+                              options=options or SessionOptions(realtime=False, language=language))
+        channel.clock = lambda: session.clock
+        await session.start()
+        driver = Driver(session)
+        await driver.settle()
+        marks = []
+        for i, turn in enumerate(turns):
+            marks.append(session.clock)
+            await driver.turn(turn.pcm, turns[i + 1].barge_in_after_s if i + 1 < len(turns) else None)
+        await driver.settle()
+        await session.close("test over")
+        return session, channel, marks
+
+    return asyncio.run(run())
+
+
+@pytest.mark.parametrize("language, question, expect", [
+    ("en", "What payment methods do you accept?", ("paypal", "alipay", "wechat", "credit")),
+    ("zh", "你们支持哪些付款方式？", ("支付宝", "微信", "银联", "信用卡")),
+])
+def test_a_call_answers_aloud_and_is_recorded(call_services, voice, transcriber, language, question, expect):
+    session, channel, _ = _call(call_services, [CallerTurnAudio(_speak(voice, question, language))],
+                                language=language)
+    (turn,) = session.turns
+    assert turn["intent"] == "check_payment_methods" and not turn["interrupted"]
+    assert turn["heard"] == turn["reply"]  # the caller heard all of it
+    said = transcriber.transcribe(channel.output().astype(np.float32) / 32768, language).text  # greeting + reply
+    assert any(e in said.lower() for e in expect), said
+    lat = turn["latency_ms"]
+    assert lat["endpoint"] > 0 and lat["first_audio"] > 0 and lat["voice_to_voice"] >= lat["first_audio"]
+    record = call_services.records.get_call(session.call_id)
+    assert record["end_reason"] == "test over" and record["turns"][0]["intent"] == "check_payment_methods"
+    assert record["recording"] is None or record["recording"].endswith(".wav")
+
+
+def test_barge_in_stops_the_reply_and_trims_the_history(call_services, voice):
+    question = _speak(voice, "你们支持哪些付款方式？", "zh")
+    interruption = _speak(voice, "等一下，我想取消我的订单。", "zh")
+    onset = int(np.argmax(np.abs(interruption) > 0.02))
+    session, channel, marks = _call(call_services, [CallerTurnAudio(question),
+                                                    CallerTurnAudio(interruption, barge_in_after_s=1.0)],
+                                    language="zh")
+    first, second = session.turns[0], session.turns[-1]
+    assert first["interrupted"] and 0 < len(first["heard"]) < len(first["reply"])
+    assert second["intent"] == "cancel_order"
+    speech_at = marks[1] + onset
+    clears = [c for c, _ in channel.clears if c >= speech_at]
+    assert clears and (clears[0] - speech_at) / RATE <= 0.45, "paused within VAD detection + the guard"
+    after = [t for t, _ in channel.audio if clears[0] <= t < clears[0] + 0.3 * RATE]
+    assert not after, "no reply audio goes out once the caller has the floor"
+    history = [text for who, text in session.call.state.history if who == "assistant"]
+    assert any(text.endswith("…") and text[:-2] in first["reply"] for text in history)
+
+
+def test_a_backchannel_does_not_interrupt(call_services, voice):
+    question = _speak(voice, "What payment methods do you accept?", "en")
+    nod = _speak(voice, "Okay.", "en")
+    session, channel, _ = _call(call_services, [CallerTurnAudio(question), CallerTurnAudio(nod, barge_in_after_s=1.0)],
+                                language="en")
+    assert len(session.turns) == 1, [t["text"] for t in session.turns]
+    assert not session.turns[0]["interrupted"] and session.turns[0]["heard"] == session.turns[0]["reply"]
+    kinds = [e["type"] for e in channel.events]
+    assert "backchannel" in kinds and "barge_in" not in kinds
+
+
+def test_silence_gets_reprompts_then_a_goodbye(call_services):
+    options = SessionOptions(realtime=False, language="en", reprompt_after_s=3.0, max_reprompts=2)
+
+    async def run():
+        channel = MemoryChannel(sample_rate=8000)
+        session = CallSession(call_services, channel, options=options)
+        channel.clock = lambda: session.clock
+        await session.start()
+        await Driver(session).feed(np.zeros(8000 * 40, np.float32))
+        await session.close("test over")  # waits for the hang-up already under way
+        return session, channel
+
+    session, channel = asyncio.run(run())
+    assert [e["type"] for e in channel.events].count("reprompt") == 3  # two reprompts, then the goodbye
+    assert channel.hung_up and session.end_reason == "silence"
+    assert call_services.records.get_call(session.call_id)["end_reason"] == "silence"
+
+
+def test_a_failing_turn_apologises_and_hands_over(call_services, voice, monkeypatch):
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("the shop database is gone")
+
+    monkeypatch.setattr(call_services.agent, "turn", broken)
+    session, channel, _ = _call(call_services, [CallerTurnAudio(_speak(voice, "Where is my order?", "en"))],
+                                language="en")
+    assert session.end_reason == "error: handed to a person" and channel.hung_up
+    replies = [e["text"] for e in channel.events if e["type"] == "reply"]
+    assert any("colleague" in r for r in replies)
+    record = call_services.records.get_call(session.call_id)
+    assert any(e["kind"] == "error" and "database is gone" in e["error"] for e in record["events"])
+    assert record["turns"] and record["turns"][0]["end"] == "error"

@@ -1,0 +1,1 @@
+"""QA replay: recorded sample calls played through the live call session, scored, and reported."""

@@ -1,0 +1,91 @@
+"""Replay a recorded call through the same session that serves live calls, and score it.
+
+Each call runs on a freshly seeded demo shop (outcomes of one call never leak into the next), on a
+phone-rate (8 kHz) or wideband (16 kHz) line as its scenario says, with the scenario's caller ID.
+`fast`: computing takes no stream time (the session's clock is the audio fed), so a replay is the
+call a live caller would have, without the waiting; latencies are still the measured compute times.
+"""
+
+from __future__ import annotations
+
+import shutil
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from dialog.shop.seed import seed
+from speech.audio import read_audio, write_wav
+from voice.local import Driver, MemoryChannel
+from voice.replay.scenario import Call
+from voice.replay.score import outcome_problem, score_call, score_turn, snapshot
+from voice.services import Services
+from voice.session import CallSession, SessionOptions
+
+
+def scratch_shop(folder: Path) -> str:
+    """A demo shop of the replay's own (data/shop.db is never touched); its catalogue embeddings are reused."""
+    from dialog.knowledge import cache_path_for
+    from dialog.shop.db import Shop
+
+    folder.mkdir(parents=True, exist_ok=True)
+    url = f"sqlite:///{folder / 'shop.db'}"
+    shop = Shop(url)
+    seed(shop, reset=True)
+    kept = cache_path_for(Shop())
+    if kept.exists():
+        shutil.copy(kept, cache_path_for(shop))
+    shop.close()
+    return url
+
+
+async def replay_call(services: Services, call: Call, *, fast: bool = True, audio_dir: Path | None = None,
+                      on_turn: Callable[[], None] | None = None) -> dict[str, Any]:
+    shop = services.agent.shop
+    seed(shop, reset=True)
+    phone = call.header["channel"] == "phone"
+    rate = 8000 if phone else 16000
+    channel = MemoryChannel(name="replay", sample_rate=rate, playback_lead_s=0.2 if phone else 0.15)
+    session = CallSession(services, channel, caller_id=call.header["caller_id"],
+                          call_id=f"replay-{call.id}-{uuid.uuid4().hex[:6]}",
+                          options=SessionOptions(realtime=not fast, language=call.language))
+    channel.clock = lambda: session.clock
+    await session.start()
+    driver = Driver(session, realtime=not fast)
+    await driver.settle()  # the greeting
+    starts, states = [], []
+    for i, turn in enumerate(call.turns):
+        pcm = read_audio(call.folder / turn["audio"], sample_rate=rate).pcm
+        starts.append(session.turn_count)
+        before = snapshot(turn.get("outcome", {}), shop)
+        upcoming = call.turns[i + 1].get("barge_in_after_s") if i + 1 < len(call.turns) else None
+        await driver.turn(pcm, upcoming)
+        states.append((before, snapshot(turn.get("outcome", {}), shop)))
+        if on_turn:
+            on_turn()
+    await driver.settle()
+    await session.close("end of replay")
+    starts.append(session.turn_count)
+
+    turns = []
+    for i, want in enumerate(call.turns):
+        records = [r for r in session.turns if starts[i] < r["idx"] <= starts[i + 1]]
+        problem = outcome_problem(want["outcome"], records, *states[i]) if "outcome" in want else None
+        turns.append(score_turn(want, records, call.language, problem))
+    result: dict[str, Any] = {
+        "call": call.id, "language": call.language, "channel": call.header["channel"],
+        "caller_id": call.header["caller_id"], "description": call.header["description"],
+        "voice": call.header["voice"], "transforms": call.header["transforms"], "call_id": session.call_id,
+        "end_reason": session.end_reason, "score": score_call(call, turns), "turns": turns,
+        "events": [e for e in channel.events if e["type"] in ("barge_in", "barge_in_pause", "backchannel",
+                                                                 "reprompt", "error", "hangup")],
+    }
+    if audio_dir is not None:
+        folder = audio_dir / call.id
+        folder.mkdir(parents=True, exist_ok=True)
+        write_wav(folder / "assistant.wav", channel.output().astype("float32") / 32768.0, rate)
+        for t in call.turns:
+            shutil.copy(call.folder / t["audio"], folder / f"caller-{t['audio']}")
+        result["audio"] = {"assistant": f"{folder.name}/assistant.wav",
+                           "caller": [f"{folder.name}/caller-{t['audio']}" for t in call.turns]}
+    return result

@@ -341,6 +341,9 @@ async def browser_call(registry: CallRegistry, ws: WebSocket) -> None:
 async def audiosocket_call(registry: CallRegistry, call_uuid: uuid.UUID, reader: asyncio.StreamReader,
                            writer: asyncio.StreamWriter) -> None:
     channel = audiosocket.AudioSocketChannel(writer)
+    # One frame of lead: Playback.due releases a frame only while play_end < clock + lead, so with no lead
+    # at all it sent one frame per *two* caller frames (20 ms of audio every 40 ms: choppy speech at Asterisk).
+    channel.playback_lead_s = audiosocket.FRAME_BYTES / 2 / channel.sample_rate
     try:
         session = await registry.start(channel, call_id=str(call_uuid))
     except TooManyCalls as e:

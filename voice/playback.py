@@ -60,7 +60,7 @@ class Playback:
         out: list[tuple[np.ndarray, str | None]] = []
         if self.paused:
             return out
-        while self.queued > 0 and self.play_end < clock + self.lead:
+        while self.queued > 0 and self.play_end <= clock + self.lead:
             frame = self._audio[self.sent:self.sent + self.frame]
             if len(frame) < self.frame:  # whole frames only, as every wire wants
                 frame = np.concatenate([frame, np.zeros(self.frame - len(frame), np.int16)])

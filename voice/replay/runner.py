@@ -86,6 +86,7 @@ async def replay_call(services: Services, call: Call, *, fast: bool = True, audi
         write_wav(folder / "assistant.wav", channel.output().astype("float32") / 32768.0, rate)
         for t in call.turns:
             shutil.copy(call.folder / t["audio"], folder / f"caller-{t['audio']}")
-        result["audio"] = {"assistant": f"{folder.name}/assistant.wav",
-                           "caller": [f"{folder.name}/caller-{t['audio']}" for t in call.turns]}
+        rel = f"{audio_dir.name}/{call.id}"  # relative to the report, which sits beside the audio folder
+        result["audio"] = {"assistant": f"{rel}/assistant.wav",
+                           "caller": [f"{rel}/caller-{t['audio']}" for t in call.turns]}
     return result

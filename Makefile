@@ -19,7 +19,7 @@ WHEELS := $(HOME)/.cache/voicedesk/wheels
 LLAMA_WHEEL = $(wildcard $(WHEELS)/llama_cpp_python-0.3.36-*.whl)
 LLAMA_CMAKE := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON
 
-.PHONY: setup demo test bench train lint clean
+.PHONY: setup demo eval test bench train lint clean
 
 setup: $(DEBIAN) $(INSTALLED) $(MODELS) $(NLU) $(SHOP)
 
@@ -44,8 +44,15 @@ $(NLU): $(INSTALLED) $(wildcard dialog/nlu/*.py)
 $(SHOP): $(INSTALLED) $(wildcard samples/shop/*.json dialog/shop/*.py)
 	$(PY) -m dialog.shop.seed --reset
 
+# One sample call per language, end to end through the live call session (what the caller heard,
+# scored, in out/demo/). Talk to it yourself: `.venv/bin/voicedesk demo` (microphone) or `voicedesk serve`.
+DEMO_CALLS := samples/calls/en-01-track-order samples/calls/zh-08-payment-delivery
 demo: setup
-	$(PY) -m voice.demo
+	$(VENV)/bin/voicedesk replay $(DEMO_CALLS) --report out/demo --fast
+
+# Every sample call, scored; the README quotes the table this prints.
+eval: setup
+	$(VENV)/bin/voicedesk replay samples/calls --report out/eval --fast
 
 test: setup
 	$(PY) -m pytest -q
@@ -53,6 +60,7 @@ test: setup
 bench: setup
 	$(PY) -m bench.speech
 	$(PY) -m bench.dialog
+	$(PY) -m bench.calls
 	$(PY) -m dialog.sentiment.evaluate
 
 train: setup

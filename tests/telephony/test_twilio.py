@@ -156,6 +156,10 @@ def test_a_whole_call_over_twilio(live_server, call_services, voice, transcriber
     assert turn["language"] == language and turn["intent"] == "track_order"
     assert turn["marks_played"], "marks echoed by Twilio are recorded as played"
     assert turn["latency_ms"]["voice_to_voice"] > 0 and turn["latency_ms"]["first_token"] is not None
+    import soundfile as sf
+
+    recording = sf.info(record["recording"])  # the optional recording: caller left, assistant right
+    assert recording.channels == 2 and recording.samplerate == 8000 and recording.duration > 3
     metrics = httpx.get(live_server.state.base_url + "/metrics", headers=API).text
     assert 'voicedesk_turns_total{channel="twilio"' in metrics
     assert 'voicedesk_stage_seconds_bucket{channel="twilio",le="1.5",stage="voice_to_voice"}' in metrics

@@ -1,0 +1,274 @@
+"""Call figures: voice-to-voice latency per channel, concurrent calls, memory per call and over a long call.
+
+`python -m bench.calls [--quick]` starts the real server (uvicorn, the embedded models, the fine-tuned
+reply model) on loopback and calls it the way the real far ends do (telephony/peers.py): audio in real
+time, 20 ms frames. Voice-to-voice is measured at the caller's end: from the last frame of their speech
+to the first frame of the reply they receive. Results: bench/results/calls.{json,md}.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gc
+import os
+import shutil
+import socket
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import psutil
+import websockets
+
+from bench.common import machine, stats, write
+from speech.audio import resample
+from telephony.peers import AudioSocketPeer, TwilioPeer
+
+QUESTIONS = {
+    "en": ["What payment methods do you accept?", "How long does delivery take?", "Can I get an invoice?",
+           "I forgot my password."],
+    "zh": ["你们支持哪些付款方式？", "送货需要几天？", "能开发票吗？", "我忘记密码了。"],
+}
+
+
+def _free_port(kind: int) -> int:
+    with socket.socket(socket.AF_INET, kind) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(services):
+    import uvicorn
+
+    from telephony.app import create_app
+
+    settings = services.settings.model_copy(update={"audiosocket_port": _free_port(socket.SOCK_STREAM)})
+    app = create_app(settings, services)
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", ws_max_size=1 << 20))
+    threading.Thread(target=lambda: asyncio.run(server.serve()), daemon=True).start()
+    while not server.started:
+        time.sleep(0.05)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    return server, f"http://127.0.0.1:{port}", settings
+
+
+def utterances(voice, rate: int) -> dict[str, list[tuple[np.ndarray, int]]]:
+    """(audio at `rate` with 0.3 s of silence after, the sample where speech ends) per question."""
+    out: dict[str, list[tuple[np.ndarray, int]]] = {}
+    for language, texts in QUESTIONS.items():
+        out[language] = []
+        for text in texts:
+            chunks = list(voice.stream(text, language))
+            pcm = resample(np.concatenate([c.pcm for c in chunks]), chunks[0].sample_rate, rate)
+            end = len(pcm) - int(np.argmax(np.abs(pcm[::-1]) > 0.02))
+            out[language].append((np.concatenate([pcm, np.zeros(int(rate * 0.3), np.float32)]), end))
+    return out
+
+
+async def converse(peer, audio: list[tuple[np.ndarray, int]], rate: int) -> list[float]:
+    """Ask each question once the previous answer has played; voice-to-voice seconds per answer."""
+    await peer.connect()
+    await peer.wait_reply()  # the greeting
+    latencies = []
+    for pcm, speech_end in audio:
+        started = time.monotonic()
+        await peer.say(pcm)
+        spoke_until = started + speech_end / rate
+        if not await peer.wait_reply(timeout=30):
+            break
+        first = next((t for t in peer.heard.received_at if t > spoke_until), None)
+        if first is not None:
+            latencies.append(first - spoke_until)
+    await peer.hang_up()
+    return latencies
+
+
+async def browser_converse(base: str, token: str, audio: list[tuple[np.ndarray, int]]) -> list[float]:
+    """The browser page's protocol: PCM16 16 kHz frames up, PCM16 frames and JSON events down."""
+    url = base.replace("http", "ws", 1) + f"/ws/browser?token={token}&language="
+    received: list[float] = []
+    latencies = []
+    async with websockets.connect(url, max_size=1 << 20) as ws:
+        stop = asyncio.Event()
+        outgoing: list[bytes] = []
+
+        async def pace() -> None:
+            silence = bytes(640)
+            while not stop.is_set():
+                await ws.send(outgoing.pop(0) if outgoing else silence)
+                await asyncio.sleep(0.02)
+
+        async def listen() -> None:
+            async for message in ws:
+                if isinstance(message, bytes):
+                    received.append(time.monotonic())
+
+        tasks = [asyncio.create_task(pace()), asyncio.create_task(listen())]
+
+        async def quiet(after: float) -> None:
+            while not received or received[-1] < after or time.monotonic() - received[-1] < 1.5:
+                await asyncio.sleep(0.05)
+
+        await asyncio.wait_for(quiet(0), 30)
+        for pcm, speech_end in audio:
+            frames = (np.clip(pcm * 32768, -32768, 32767).astype("<i2")).tobytes()
+            started = time.monotonic()
+            outgoing.extend(frames[i:i + 640] for i in range(0, len(frames), 640))
+            spoke_until = started + speech_end / 16000
+            await asyncio.wait_for(quiet(spoke_until), 30)
+            first = next((t for t in received if t > spoke_until), None)
+            if first is not None:
+                latencies.append(first - spoke_until)
+        stop.set()
+        for t in tasks:
+            t.cancel()
+    return latencies
+
+
+def per_channel(base: str, settings, voice, rounds: int) -> dict:
+    phone, wide = utterances(voice, 8000), utterances(voice, 16000)
+    result = {}
+    for channel in ("twilio", "audiosocket", "browser"):
+        values = []
+        for _ in range(rounds):
+            for language in ("en", "zh"):
+                if channel == "twilio":
+                    peer = TwilioPeer(base, settings.twilio_auth_token, language=language)
+                    values += asyncio.run(converse(peer, phone[language], 8000))
+                elif channel == "audiosocket":
+                    values += asyncio.run(converse(AudioSocketPeer("127.0.0.1", settings.audiosocket_port),
+                                                   phone[language], 8000))
+                else:
+                    values += asyncio.run(browser_converse(base, settings.api_token, wide[language]))
+        result[channel] = stats(values)
+        print(f"{channel}: voice-to-voice {result[channel]}", flush=True)
+    return result
+
+
+def concurrency(base: str, settings, voice, max_calls: int) -> list[dict]:
+    """k callers at once, each asking the English questions: does the reply still come in time?"""
+    phone = utterances(voice, 8000)["en"]
+    rows = []
+    for k in range(1, max_calls + 1):
+        async def run(k: int = k) -> list[list[float]]:
+            peers = [TwilioPeer(base, settings.twilio_auth_token, language="en") for _ in range(k)]
+            return await asyncio.gather(*(converse(p, phone, 8000) for p in peers))
+
+        started = time.monotonic()
+        per_call = asyncio.run(run())
+        values = [v for call in per_call for v in call]
+        rows.append({"calls": k, "voice_to_voice_s": stats(values), "answered": len(values),
+                     "asked": k * len(phone), "wall_s": round(time.monotonic() - started, 1)})
+        print(f"{k} concurrent calls: {rows[-1]}", flush=True)
+    return rows
+
+
+def long_call(services, minutes: float) -> dict:
+    """One call of `minutes` of stream time (fast: computing takes no stream time): a question every 30 s.
+    RSS is sampled each simulated minute; the growth is the slope after the first five minutes."""
+    from voice.local import Driver, MemoryChannel
+    from voice.session import CallSession, SessionOptions
+
+    class Discard(MemoryChannel):
+        async def send_audio(self, pcm16: bytes) -> None:  # a long call must not grow our own test buffer
+            pass
+
+    phone = [pcm for pcm, _ in utterances(services.voice, 8000)["en"]]
+    process = psutil.Process()
+    samples: list[tuple[float, float]] = []
+
+    async def run() -> None:
+        channel = Discard(sample_rate=8000)
+        session = CallSession(services, channel, options=SessionOptions(realtime=False, language="en",
+                                                                       reprompt_after_s=1e9))
+        await session.start()
+        driver = Driver(session)
+        await driver.settle()
+        minute = 8000 * 60
+        while session.clock < minutes * minute:
+            await driver.turn(phone[len(session.turns) % len(phone)])
+            silence = np.zeros(8000 * 30 - session.clock % (8000 * 30), np.float32)
+            await driver.feed(silence)
+            gc.collect()
+            samples.append((session.clock / minute, process.memory_info().rss / 2**20))
+        await session.close("bench over")
+
+    asyncio.run(run())
+    later = [(m, r) for m, r in samples if m >= 5]
+    slope = float(np.polyfit([m for m, _ in later], [r for _, r in later], 1)[0]) if len(later) > 2 else 0.0
+    return {"minutes": minutes, "turns": len(samples), "rss_mib_start": round(samples[0][1], 1),
+            "rss_mib_end": round(samples[-1][1], 1), "growth_mib_per_10_min": round(slope * 10, 2),
+            "rss_by_minute": [(round(m, 1), round(r, 1)) for m, r in samples]}
+
+
+def memory_per_call(services, calls: int = 4) -> dict:
+    """RSS added by calls held open at once (their recognisers, buffers and records)."""
+    from voice.local import MemoryChannel
+    from voice.session import CallSession, SessionOptions
+
+    process = psutil.Process()
+
+    async def run() -> float:
+        gc.collect()
+        before = process.memory_info().rss
+        sessions = []
+        for _ in range(calls):
+            channel = MemoryChannel(sample_rate=8000)
+            session = CallSession(services, channel, options=SessionOptions(realtime=False, greeting=False))
+            await session.start()
+            for _ in range(50):
+                await session.feed(np.zeros(160, np.float32))
+            sessions.append(session)
+        gc.collect()
+        added = (process.memory_info().rss - before) / 2**20 / calls
+        for session in sessions:
+            await session.close("bench over")
+        return added
+
+    return {"calls": calls, "rss_mib_per_call": round(asyncio.run(run()), 1)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer rounds and a 10-minute long call")
+    args = parser.parse_args()
+    from voice.replay.runner import scratch_shop
+    from voice.services import Services
+    from voice.settings import Settings
+
+    folder = Path(tempfile.mkdtemp(prefix="voicedesk-bench-"))
+    try:
+        settings = Settings(calls_url=f"sqlite:///{folder / 'calls.db'}", api_token="bench",
+                            twilio_auth_token="bench", max_calls=8)
+        services = Services.load(settings, shop_url=scratch_shop(folder))
+        server, base, settings = start_server(services)
+        result = {"machine": machine(), "cpu_threads": os.cpu_count(),
+                  "voice_to_voice_s": per_channel(base, settings, services.voice, rounds=1 if args.quick else 2),
+                  "concurrent": concurrency(base, settings, services.voice, 3 if args.quick else 4)}
+        server.should_exit = True
+        result["memory_per_call"] = memory_per_call(services)
+        result["long_call"] = long_call(services, 10 if args.quick else 30)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    write("calls", result, markdown(result))
+
+
+def markdown(r: dict) -> str:
+    s = lambda v: f"{v['median'] * 1000:.0f} / {v['p90'] * 1000:.0f} (n={v['n']})" if v.get("n") else "n/a"  # noqa: E731
+    lines = [f"Machine: {r['machine']}", "", "| channel | voice-to-voice ms, median / p90 |", "|---|---|"]
+    lines += [f"| {k} | {s(v)} |" for k, v in r["voice_to_voice_s"].items()]
+    lines += ["", "| calls at once (Twilio) | voice-to-voice ms, median / p90 | answered |", "|---|---|---|"]
+    lines += [f"| {c['calls']} | {s(c['voice_to_voice_s'])} | {c['answered']}/{c['asked']} |" for c in r["concurrent"]]
+    m, lc = r["memory_per_call"], r["long_call"]
+    lines += ["", f"Memory per open call: {m['rss_mib_per_call']} MiB ({m['calls']} calls held open).",
+              f"A {lc['minutes']:.0f}-minute call ({lc['turns']} turns, a question every 30 s, stream time): RSS "
+              f"{lc['rss_mib_start']} -> {lc['rss_mib_end']} MiB, growth after minute 5: "
+              f"{lc['growth_mib_per_10_min']} MiB per 10 minutes.", ""]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    main()

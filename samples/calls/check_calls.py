@@ -19,7 +19,6 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
-from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
@@ -27,84 +26,8 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
 sys.path.insert(0, str(REPO))
 
-from dialog.types import INTENTS, Slots  # noqa: E402
-
-MOODS = ("negative", "neutral", "positive")
-SLOT_NAMES = {f.name for f in fields(Slots)}
-HEADER_KEYS = {"call", "language", "caller_id", "channel", "voice", "transforms", "description"}
-TURN_KEYS = {"say", "audio", "intent", "slots", "mood", "outcome", "barge_in_after_s"}
-ORDER_ACTIONS = {"track_order", "cancel_order", "change_shipping_address", "get_refund", "track_refund",
-                 "check_invoice", "get_invoice", "payment_issue"}
-ORDER_DETAILS = {"status", "items", "item_1", "item_count", "total", "address", "eta", "carrier", "tracking_number",
-                 "placed_on", "delivered_on", "refund_amount", "refund_status", "email", "issued_on", "charges"}
-OUTCOME_KINDS = ({"action", "ok"}, {"action", "ok", "reason"}, {"order_status"}, {"handoff"}, {"ticket"},
-                 {"refused"})
-
-
-class ScenarioError(ValueError):
-    """A malformed scenario line: the message names the file and the line."""
-
-
-@dataclass(frozen=True)
-class Call:
-    folder: Path
-    header: dict[str, Any]
-    turns: list[dict[str, Any]]
-
-
-def load_call(folder: Path, need_audio: bool = True) -> Call:
-    path = folder / "scenario.jsonl"
-    lines = path.read_text(encoding="utf-8").splitlines()
-    rows = []
-    for n, line in enumerate(lines, 1):
-        try:
-            rows.append(json.loads(line))
-        except json.JSONDecodeError as e:
-            raise ScenarioError(f"{path}:{n}: not JSON ({e.msg})") from None
-    if not rows:
-        raise ScenarioError(f"{path}: empty")
-    header, turns = rows[0], rows[1:]
-    _check_header(path, header, folder.name)
-    ext = ".wav" if header["channel"] == "phone" else ".ogg"
-    if not 3 <= len(turns) <= 6:
-        raise ScenarioError(f"{path}: {len(turns)} caller turns (3-6 expected)")
-    for n, turn in enumerate(turns, 2):
-        _check_turn(f"{path}:{n}", turn, n - 1, ext, folder if need_audio else None)
-    return Call(folder, header, turns)
-
-
-def _check_header(path: Path, h: dict[str, Any], name: str) -> None:
-    where = f"{path}:1"
-    if set(h) != HEADER_KEYS:
-        raise ScenarioError(f"{where}: header keys {sorted(h)} (expected {sorted(HEADER_KEYS)})")
-    if h["call"] != name:
-        raise ScenarioError(f"{where}: call {h['call']!r} is not the folder name {name!r}")
-    if h["language"] not in ("en", "zh") or not name.startswith(h["language"] + "-"):
-        raise ScenarioError(f"{where}: language {h['language']!r} does not match the id")
-    if h["caller_id"] is not None and not (isinstance(h["caller_id"], str) and h["caller_id"].isdigit()):
-        raise ScenarioError(f"{where}: caller_id must be digits or null")
-    tail = {"phone": ["phone-band", "mulaw-8k"], "wideband": ["ogg-16k"]}.get(h["channel"])
-    if tail is None or h["transforms"][-len(tail):] != tail:
-        raise ScenarioError(f"{where}: channel {h['channel']!r} needs transforms ending {tail}")
-
-
-def _check_turn(where: str, t: dict[str, Any], i: int, ext: str, folder: Path | None) -> None:
-    if not {"say", "audio", "intent", "mood"} <= set(t) <= TURN_KEYS:
-        raise ScenarioError(f"{where}: turn keys {sorted(t)}")
-    if t["audio"] != f"{i}{ext}":
-        raise ScenarioError(f"{where}: audio {t['audio']!r} (expected {i}{ext})")
-    if folder is not None and not (folder / t["audio"]).is_file():
-        raise ScenarioError(f"{where}: {t['audio']} is missing (run make_calls.py)")
-    if t["intent"] not in INTENTS:
-        raise ScenarioError(f"{where}: unknown intent {t['intent']!r}")
-    if not set(t.get("slots", {})) <= SLOT_NAMES:
-        raise ScenarioError(f"{where}: unknown slots {sorted(set(t['slots']) - SLOT_NAMES)}")
-    if t["mood"] not in MOODS:
-        raise ScenarioError(f"{where}: mood {t['mood']!r}")
-    if "outcome" in t and set(t["outcome"]) not in OUTCOME_KINDS:
-        raise ScenarioError(f"{where}: outcome {t['outcome']}")
-    if "barge_in_after_s" in t and (i == 1 or not t["barge_in_after_s"] > 0):
-        raise ScenarioError(f"{where}: barge_in_after_s needs a previous reply and a positive time")
+from voice.replay.scenario import Call, ScenarioError, load_call  # noqa: E402
+from voice.replay.score import ORDER_ACTIONS, ORDER_DETAILS  # noqa: E402
 
 
 def chat(call: Call, db: Path) -> list[dict[str, Any]]:

@@ -341,9 +341,6 @@ async def browser_call(registry: CallRegistry, ws: WebSocket) -> None:
 async def audiosocket_call(registry: CallRegistry, call_uuid: uuid.UUID, reader: asyncio.StreamReader,
                            writer: asyncio.StreamWriter) -> None:
     channel = audiosocket.AudioSocketChannel(writer)
-    # One frame of lead: Playback.due releases a frame only while play_end < clock + lead, so with no lead
-    # at all it sent one frame per *two* caller frames (20 ms of audio every 40 ms: choppy speech at Asterisk).
-    channel.playback_lead_s = audiosocket.FRAME_BYTES / 2 / channel.sample_rate
     try:
         session = await registry.start(channel, call_id=str(call_uuid))
     except TooManyCalls as e:
@@ -380,6 +377,7 @@ async def sip_call(registry: CallRegistry, call: Any) -> None:
         name = "sip"
         sample_rate = 8000
         playback_lead_s = 0.04
+        continuous_media = True  # RTP flows all call long: peers and NATs time out a silent stream
 
         async def send_audio(self, pcm16: bytes) -> None:
             await call.send(pcm16)

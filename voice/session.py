@@ -573,9 +573,11 @@ class CallSession:
     # --- the clock ----------------------------------------------------------------------------
     async def _pump(self) -> None:
         """Send the reply frames that are due on the call's clock."""
-        if self.playback.sent == 0 and self._speaking:
-            return  # never start talking while the caller is
-        for frame, sentence_done in self.playback.due(self.clock):
+        due = [] if self.playback.sent == 0 and self._speaking else self.playback.due(self.clock)  # never start
+        # talking while the caller is; lines that expect media all the time (RTP) get silence between replies
+        if not due and getattr(self.channel, "continuous_media", False) and self.playback.play_end <= self.clock:
+            await self.channel.send_audio(bytes(2 * self.rate // 50))
+        for frame, sentence_done in due:
             turn = self._reply_turn
             if turn is not None and turn.first_audio_wall is None:
                 turn.first_audio_wall = time.monotonic()

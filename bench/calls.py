@@ -172,8 +172,11 @@ def long_call(services, minutes: float) -> dict:
     from voice.local import Driver, MemoryChannel
     from voice.session import CallSession, SessionOptions
 
-    class Discard(MemoryChannel):
-        async def send_audio(self, pcm16: bytes) -> None:  # a long call must not grow our own test buffer
+    class Discard(MemoryChannel):  # a long call must not grow the bench's own buffers
+        async def send_audio(self, pcm16: bytes) -> None:
+            pass
+
+        async def send_event(self, event: dict) -> None:
             pass
 
     phone = [pcm for pcm, _ in utterances(services.voice, 8000)["en"]]
@@ -205,30 +208,36 @@ def long_call(services, minutes: float) -> dict:
 
 
 def memory_per_call(services, calls: int = 4) -> dict:
-    """RSS added by calls held open at once (their recognisers, buffers and records)."""
-    from voice.local import MemoryChannel
+    """Memory a call adds (its recogniser, buffers, records), with the models shared: Python allocations traced
+    by tracemalloc while `calls` calls are held open, each after a minute of audio and one turn."""
+    import tracemalloc
+
+    from voice.local import Driver, MemoryChannel
     from voice.session import CallSession, SessionOptions
 
-    process = psutil.Process()
+    phone = utterances(services.voice, 8000)["en"][0][0]
 
     async def run() -> float:
-        gc.collect()
-        before = process.memory_info().rss
         sessions = []
+        gc.collect()
+        tracemalloc.start()
+        before = tracemalloc.get_traced_memory()[0]
         for _ in range(calls):
-            channel = MemoryChannel(sample_rate=8000)
-            session = CallSession(services, channel, options=SessionOptions(realtime=False, greeting=False))
+            session = CallSession(services, MemoryChannel(sample_rate=8000),
+                                  options=SessionOptions(realtime=False, greeting=False, language="en"))
             await session.start()
-            for _ in range(50):
-                await session.feed(np.zeros(160, np.float32))
+            driver = Driver(session)
+            await driver.turn(phone)
+            await driver.feed(np.zeros(8000 * 60, np.float32))
             sessions.append(session)
         gc.collect()
-        added = (process.memory_info().rss - before) / 2**20 / calls
+        added = (tracemalloc.get_traced_memory()[0] - before) / 2**20 / calls
+        tracemalloc.stop()
         for session in sessions:
             await session.close("bench over")
         return added
 
-    return {"calls": calls, "rss_mib_per_call": round(asyncio.run(run()), 1)}
+    return {"calls": calls, "mib_per_call": round(asyncio.run(run()), 2)}
 
 
 def main() -> None:
@@ -263,7 +272,8 @@ def markdown(r: dict) -> str:
     lines += ["", "| calls at once (Twilio) | voice-to-voice ms, median / p90 | answered |", "|---|---|---|"]
     lines += [f"| {c['calls']} | {s(c['voice_to_voice_s'])} | {c['answered']}/{c['asked']} |" for c in r["concurrent"]]
     m, lc = r["memory_per_call"], r["long_call"]
-    lines += ["", f"Memory per open call: {m['rss_mib_per_call']} MiB ({m['calls']} calls held open).",
+    lines += ["", f"Memory per open call: {m['mib_per_call']} MiB of Python allocations (tracemalloc, {m['calls']} "
+              "calls held open, models shared; the MemoryChannel keeps each call's audio).",
               f"A {lc['minutes']:.0f}-minute call ({lc['turns']} turns, a question every 30 s, stream time): RSS "
               f"{lc['rss_mib_start']} -> {lc['rss_mib_end']} MiB, growth after minute 5: "
               f"{lc['growth_mib_per_10_min']} MiB per 10 minutes.", ""]

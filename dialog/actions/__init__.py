@@ -8,6 +8,7 @@ Intents with no action here (greeting, goodbye, affirm, deny, out_of_scope) are 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 from dialog.actions import account, handoff, invoices, orders, payments, products, returns, shipping
 from dialog.shop.db import Shop
@@ -51,4 +52,25 @@ ACTIONS: dict[str, Action] = {
 def run(intent: str, shop: Shop, state: CallState, slots: Slots, language: Language) -> ActionResult | None:
     """The intent's action, or None for intents the agent answers by itself."""
     action = ACTIONS.get(intent)
-    return action(shop, state, slots, language) if action else None
+    if action is None:
+        return None
+    if slots.order_number:
+        slots = replace(slots, order_number=heard_order(shop, slots.order_number, state.customer_id))
+    return action(shop, state, slots, language)
+
+
+def heard_order(shop: Shop, number: str, customer_id: int | None = None) -> str:
+    """The order a misheard number stands for. Spoken digit strings lose or gain a digit in recognition
+    ("一零零二八" -> "1028", "one zero zero zero three" -> "100003"): when the number is no order but exactly
+    one order is a single digit away (dropped, added or changed; the caller's own orders first), that one is
+    meant. Verification still applies to it like to any number the caller says."""
+    if shop.order(number) is not None or not number.isdigit():
+        return number
+    digits = "0123456789"
+    edits = {number[:i] + number[i + 1:] for i in range(len(number))}
+    edits |= {number[:i] + d + number[i:] for i in range(len(number) + 1) for d in digits}
+    edits |= {number[:i] + d + number[i + 1:] for i in range(len(number)) for d in digits}
+    near = edits & shop.order_numbers()
+    if customer_id is not None:
+        near = (near & {o["number"] for o in shop.orders_of(customer_id)}) or near
+    return near.pop() if len(near) == 1 else number

@@ -276,6 +276,9 @@ class Shop:
             return list(c.execute(query).mappings().all())
 
     # reads
+    def order_numbers(self) -> set[str]:
+        return {r["number"] for r in self._all(select(orders.c.number))}
+
     def order(self, number: str, conn: Connection | None = None) -> RowMapping | None:
         return self._one(select(orders).where(orders.c.number == number), conn)
 

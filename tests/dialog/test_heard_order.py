@@ -1,0 +1,28 @@
+"""Order numbers the recogniser misheard by one digit are mapped to the order the caller meant."""
+
+from __future__ import annotations
+
+from dialog.actions import heard_order, run
+from dialog.types import CallState, Slots
+
+
+def test_a_dropped_or_doubled_digit_finds_the_one_order_meant(shop):
+    assert heard_order(shop, "1028") == "10028"  # "一零零二八" heard as 1028
+    assert heard_order(shop, "100003") == "10003"  # "one zero zero zero three" heard with an extra zero
+    assert heard_order(shop, "0079") == "10079"
+    assert heard_order(shop, "10023") == "10023"  # a real order stays itself
+
+
+def test_no_guess_when_the_number_is_far_or_ambiguous(shop):
+    assert heard_order(shop, "1070076") == "1070076"  # two digits away: asked again, not guessed
+    assert heard_order(shop, "99999") == "99999"
+    assert heard_order(shop, "1001") == "1001"  # 10001, 10010, 10011... are all one digit away
+
+
+def test_a_misheard_number_still_needs_verification(shop):
+    owner = shop.customer(shop.order("10028")["customer_id"])
+    stranger = run("track_order", shop, CallState("c1"), Slots(order_number="1028"), "zh")
+    assert stranger.reason == "not_verified" and "status" not in stranger.facts
+    state = CallState("c2", caller_id=owner["phone"].lstrip("+"))
+    mine = run("track_order", shop, state, Slots(order_number="1028"), "en")
+    assert mine.ok and mine.facts["order_number"] == "10028"

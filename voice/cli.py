@@ -224,6 +224,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     overrides = {k: v for k, v in {"host": args.host, "port": args.port, "audiosocket_port": args.audiosocket_port,
                                    "sip_port": args.sip_port, "llm": args.llm}.items() if v is not None}
     settings = get_settings().model_copy(update=overrides)
+    for name in ("voicedesk", "telephony"):  # a server says what happens to calls: one line each
+        logging.getLogger(name).setLevel(logging.INFO)
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info",
                 ws_max_size=1 << 20)
     return 0

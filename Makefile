@@ -9,8 +9,9 @@ MODELS := models/.ready
 NLU := models/nlu/intent.pkl
 SHOP := data/shop.db
 DEBIAN := $(VENV)/.debian
-# Debian packages: PostgreSQL, for the test that runs the shop schema on a real server.
-DEB_PACKAGES := postgresql baresip sip-tester chromium libportaudio2
+# Debian packages: PostgreSQL (the shop schema on a real server), baresip and sipp (real SIP peers),
+# Chromium and a CJK font (the browser tests and their screenshots), PortAudio (the local microphone).
+DEB_PACKAGES := postgresql baresip sip-tester chromium fonts-wqy-zenhei libportaudio2
 # llama.cpp is compiled once per machine (10-15 min on 2 cores) into a wheel kept outside the
 # repo, with portable CPU flags: the default -march=native build dies with "Illegal instruction"
 # on VMs that advertise AMX. pip's own wheel cache ignores CMAKE_ARGS, so it is bypassed.

@@ -20,12 +20,12 @@ RATE = 16000
 def test_playback_is_paced_by_the_call_clock_with_a_small_lead():
     p = Playback(8000, lead_s=0.04)
     p.add("Hello there.", np.ones(1600, np.int16))  # 0.2 s
-    assert len(p.due(0)) == 2  # 40 ms ahead, no more
+    assert len(p.due(0)) == 3  # the frame playing now and 40 ms ahead, no more
     assert p.due(0) == []
-    assert len(p.due(160)) == 1
+    assert len(p.due(160)) == 1  # then one frame out per frame in
     assert p.busy(160)
-    sent = sum(len(p.due(clock)) for clock in range(320, 2000, 160))  # one frame per inbound frame
-    assert sent == 7 and not p.busy(2000)  # all ten frames out, and played by the far end
+    sent = sum(len(p.due(clock)) for clock in range(320, 2000, 160))
+    assert sent == 6 and not p.busy(2000)  # all ten frames out, and played by the far end
 
 
 def test_pause_rewinds_to_what_was_heard_and_heard_text_follows_playback():

@@ -133,6 +133,7 @@ class TwilioChannel:
     name = "twilio"
     sample_rate = 8000
     playback_lead_s = 0.2  # Twilio buffers what it gets; a little ahead rides out network jitter
+    uses_marks = True  # a mark after each sentence; Twilio echoes it once the sentence has played
 
     def __init__(self, stream_sid: str, send: Any, close: Any) -> None:
         self.stream_sid, self._send, self._close = stream_sid, send, close

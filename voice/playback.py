@@ -25,8 +25,10 @@ class _Sentence:
 
 
 class Playback:
-    def __init__(self, sample_rate: int, lead_s: float = 0.1, frame_s: float = 0.02) -> None:
+    def __init__(self, sample_rate: int, lead_s: float = 0.1, frame_s: float = 0.02, uses_marks: bool = False
+                 ) -> None:
         self.rate = sample_rate
+        self.uses_marks = uses_marks
         self.frame = int(sample_rate * frame_s)
         self.lead = int(sample_rate * lead_s)
         self.reset()
@@ -38,6 +40,7 @@ class Playback:
         self.play_end = 0  # call clock (samples) at which the far end will have played all it was sent
         self.paused = False
         self.first_sent_at: int | None = None
+        self.confirmed = -1  # the last sentence the far end confirmed as played (marks), if it does
 
     # --- filling ------------------------------------------------------------------------------
     def add(self, text: str, pcm16: np.ndarray) -> None:
@@ -55,9 +58,9 @@ class Playback:
         return self.queued > 0 or self.play_end > clock
 
     # --- pacing -------------------------------------------------------------------------------
-    def due(self, clock: int) -> list[tuple[np.ndarray, str | None]]:
-        """Frames to send now, each with the text of the sentence it completes (for a mark), if any."""
-        out: list[tuple[np.ndarray, str | None]] = []
+    def due(self, clock: int) -> list[tuple[np.ndarray, int | None]]:
+        """Frames to send now, each with the index of the sentence it completes (for a mark), if any."""
+        out: list[tuple[np.ndarray, int | None]] = []
         if self.paused:
             return out
         while self.queued > 0 and self.play_end <= clock + self.lead:
@@ -66,7 +69,7 @@ class Playback:
                 frame = np.concatenate([frame, np.zeros(self.frame - len(frame), np.int16)])
             if self.first_sent_at is None:
                 self.first_sent_at = clock
-            done = next((s.text for s in self._sentences if self.sent < s.end <= self.sent + self.frame), None)
+            done = next((i for i, s in enumerate(self._sentences) if self.sent < s.end <= self.sent + self.frame), None)
             self.sent = min(len(self._audio), self.sent + self.frame)
             self.play_end = max(self.play_end, clock) + self.frame
             out.append((frame, done))
@@ -85,9 +88,19 @@ class Playback:
     def resume(self) -> None:
         self.paused = False
 
+    def confirm(self, sentence: int) -> None:
+        """The far end reports (a Twilio mark) that this sentence has been played in full."""
+        self.confirmed = max(self.confirmed, sentence)
+
     def heard_text(self, clock: int) -> str:
-        """The words the caller heard: whole sentences played, and the played share of the current one."""
+        """The words the caller heard: whole sentences played, and the played share of the current one.
+        Where the far end confirms sentences (marks), a sentence counts as heard only once confirmed."""
         played = self.played(clock)
+        if self.uses_marks:
+            done = self._sentences[self.confirmed].end if self.confirmed >= 0 else 0
+            played = min(played, self._sentences[self.confirmed + 1].end - 1
+                         if self.confirmed + 1 < len(self._sentences) else played)
+            played = max(played, done)
         words: list[str] = []
         for s in self._sentences:
             if played >= s.end:

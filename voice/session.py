@@ -128,7 +128,7 @@ class CallSession:
         self.caller_id = caller_id
         self.rate = channel.sample_rate
         self.clock = 0  # samples of caller audio received: the call's clock
-        self.playback = Playback(self.rate, channel.playback_lead_s)
+        self.playback = Playback(self.rate, channel.playback_lead_s, uses_marks=getattr(channel, "uses_marks", False))
         self.call = services.agent.start_call(self.call_id, caller_id, self.options.language or "en")
         self.turns: list[dict[str, Any]] = []  # finished turn records, also persisted
         self.replies = 0  # replies started (greeting, answers, reprompts)
@@ -209,9 +209,15 @@ class CallSession:
             self._dtmf += digit
 
     def mark_played(self, name: str) -> None:
-        """The far end played everything up to this mark (Twilio echoes marks as playback reaches them)."""
-        if self._reply_turn is not None:
-            self._reply_turn.marks.append(name)
+        """The far end played everything up to this mark (Twilio echoes marks as playback reaches them,
+        and those still queued when we `clear`): "<reply>:<sentence>" confirms that sentence was heard."""
+        reply, _, sentence = name.partition(":")
+        if self.playback.paused:  # marks Twilio returns for audio our `clear` dropped: not heard
+            return
+        if reply == str(self.replies) and sentence.isdigit() and self.playback.played(self.clock) > 0:
+            self.playback.confirm(int(sentence))
+            if self._reply_turn is not None:
+                self._reply_turn.marks.append(name)
 
     async def close(self, reason: str = "caller hung up") -> None:
         """End the call (idempotent: a second caller waits for the first to finish closing)."""
@@ -584,8 +590,8 @@ class CallSession:
             await self.channel.send_audio(frame.tobytes())
             if self._recorder:
                 self._recorder.assistant(frame, self.playback.play_end - len(frame))
-            if sentence_done is not None:
-                await self.channel.mark(f"{turn.idx if turn else 0}:{len(sentence_done)}")
+            if sentence_done is not None and getattr(self.channel, "uses_marks", False):
+                await self.channel.mark(f"{self.replies}:{sentence_done}")
 
     async def _check_silence(self) -> None:
         if self._speaking or self.assistant_busy or self._barge is not None:

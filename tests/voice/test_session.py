@@ -158,3 +158,13 @@ def test_a_failing_turn_apologises_and_hands_over(call_services, voice, monkeypa
     record = call_services.records.get_call(session.call_id)
     assert any(e["kind"] == "error" and "database is gone" in e["error"] for e in record["events"])
     assert record["turns"] and record["turns"][0]["end"] == "error"
+
+
+def test_marks_decide_which_sentences_were_heard():
+    p = Playback(8000, lead_s=0.2, uses_marks=True)
+    p.add("One two three four.", np.ones(800, np.int16))
+    p.add("Five six seven eight.", np.ones(800, np.int16))
+    p.due(0)
+    assert p.heard_text(1000) == "One two three"  # by the clock the first sentence is over, but unconfirmed
+    p.confirm(0)  # Twilio echoed the first sentence's mark
+    assert p.heard_text(1000) == "One two three four. Five"

@@ -297,7 +297,11 @@ def cmd_replay(args: argparse.Namespace) -> int:
     write_report(report, summary, results, {"fast": args.fast, "llm": settings.llm,
                                             "paths": [str(p) for p in args.paths]})
     print(summary_table(summary))
-    print(f"\nreport: {report / 'report.html'} (data: {report / 'report.json'}; audio: {report / 'audio'}/)")
+    print()
+    for r in results:
+        verdict = "task success" if r["score"]["task_success"] else "task FAILED"
+        print(f"{r['call']}: {verdict}; what the caller heard: {report / r['audio']['assistant']}")
+    print(f"\nreport: {report / 'report.html'} (data: {report / 'report.json'})")
     if args.min_success is not None and summary["task_success"] < args.min_success:
         print(f"task success {summary['task_success']:.3f} is below --min-success {args.min_success}", file=sys.stderr)
         return 3

@@ -39,7 +39,7 @@ $(MODELS): $(INSTALLED) speech/models.py speech/tts/zh_model_patch.py speech/asr
 	$(PY) -m speech.models
 	touch $@
 
-$(NLU): $(INSTALLED) $(wildcard dialog/nlu/*.py)
+$(NLU): $(INSTALLED) $(wildcard dialog/nlu/*.py) dialog/sentiment/training.py dialog/sentiment/classifier.py
 	$(PY) -m dialog.nlu.train
 
 $(SHOP): $(INSTALLED) $(wildcard samples/shop/*.json dialog/shop/*.py)

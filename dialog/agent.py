@@ -4,7 +4,10 @@ The policy is plain code a reviewer can follow:
 - a turn that only brings what an earlier request was waiting for (an order number, the last four
   phone digits, an email) continues that request;
 - a person is offered when frustration persists, and the call is handed over when the caller
-  asks or accepts; VIP and at-risk customers get a priority ticket (the action layer decides);
+  asks (and understanding is sure of it) or accepts; an offer is accepted only by a yes to the
+  assistant's turn just before, and a closing "OK, thanks" / "好的，谢谢" is not a yes; VIP and
+  at-risk customers get a priority ticket (the action layer decides);
+- a complaint is always logged (ticket kind "complaint"), also when the same turn hands over;
 - when unsure of the intent, ask (the clarifying question comes from understanding);
 - the action layer, not this file, decides what may be told to whom (verification).
 The session (voice/) owns audio, timing and barge-in; the agent only decides what to say and do.
@@ -12,6 +15,7 @@ The session (voice/) owns audio, timing and barge-in; the agent only decides wha
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field, replace
@@ -32,6 +36,15 @@ CONTINUING_SLOTS = ("order_number", "phone_last4", "email", "phone", "address")
 CONTINUABLE = {"out_of_scope", "affirm", "deny"}  # intents a bare answer ("10023", "5678") is often taken for
 HUMAN_INTENTS = {"contact_human_agent", "contact_customer_service"}
 SMALL_TALK = {"greeting", "goodbye"}
+KEEPS_PENDING = ("not_verified", "missing_order_number", "missing_address")  # the request waits for this answer
+# "OK, thanks" closes a topic; it answers "shall I put you through?" only when it names the transfer.
+_CLOSING = re.compile(r"\b(?:thanks?|thank you|cheers|bye|goodbye)\b|谢谢|多谢|感谢|再见|拜拜", re.I)
+_TRANSFER = re.compile(r"\b(?:transfer|put me through|connect me|person|human|agent|someone|somebody)\b"
+                       r"|转|人工|真人|接过去", re.I)
+# Words that ask for a person outright: the request stands even when the classifier hesitates (complaint?).
+_ASKS_FOR_PERSON = re.compile(r"\b(?:real person|human|agent|representative|operator|manager|supervisor)\b"
+                              r"|人工|真人|转接|经理|主管", re.I)
+_COMPLAINT = re.compile(r"\bcomplain(?:t|ts|ing)?\b|投诉", re.I)
 
 
 @dataclass
@@ -41,7 +54,7 @@ class Call:
     state: CallState
     mood: SentimentTracker = field(default_factory=SentimentTracker)
     voice: ProsodyTracker = field(default_factory=ProsodyTracker)
-    offered_human: bool = False
+    offered_human: bool = False  # a person was offered in the assistant's last turn (only that turn's offer stands)
 
 
 @dataclass
@@ -92,7 +105,7 @@ class ShopAgent:
         state.language = u.language
         state.history.append(("caller", turn.text))
         prosody = call.voice.observe(turn.audio_16k, turn.text, u.language) if turn.audio_16k is not None else None
-        mood = call.mood.update(turn.turn_id, u.sentiment, prosody, asked_for_human=u.intent in HUMAN_INTENTS)
+        mood = call.mood.update(turn.turn_id, u.sentiment, prosody, asked_for_human=asks_for_person(u))
         understood = time.perf_counter()
 
         intent, slots, continued = self._resolve(call, u)
@@ -117,10 +130,15 @@ class ShopAgent:
         state = call.state
         brought = {k: v for k, v in vars(u.slots).items() if v is not None and k in CONTINUING_SLOTS}
         slots = replace(state.pending_slots, **{k: v for k, v in vars(u.slots).items() if v is not None})
-        if call.offered_human and u.intent == "affirm":
+        offered, call.offered_human = call.offered_human, False  # an offer stands for one turn only
+        if offered and u.intent == "affirm" and accepts_offer(u.text):
             return "contact_human_agent", slots, True
+        if u.intent == "affirm" and not accepts_offer(u.text):  # "OK, thanks" with nothing asked: a closing
+            return "goodbye", slots, False
+        likely = {u.intent, *(name for name, _ in u.alternatives)}
         if state.pending_intent and (u.intent == state.pending_intent
-                                     or (brought and (u.intent in CONTINUABLE or u.confidence < 0.8))):
+                                     or (brought and (u.intent in CONTINUABLE or u.confidence < 0.8))
+                                     or (u.clarify and state.pending_intent in likely)):
             return state.pending_intent, slots, True
         if state.pending_intent and u.intent == "deny":
             state.pending_intent, state.pending_slots = None, Slots()
@@ -143,11 +161,20 @@ class ShopAgent:
     def _act(self, call: Call, intent: str, slots: Slots, u: Understanding, signals: MoodSignals,
              continued: bool) -> ActionResult:
         state = call.state
-        if intent in HUMAN_INTENTS or (intent == "complaint" and signals.offer_human):
+        sure = continued or not u.clarify or asks_for_person(u)
+        asked_before = call.mood.asked_for_human  # they asked for a person earlier in the call
+        if (intent in HUMAN_INTENTS and sure) or (intent == "complaint" and (asks_for_person(u)
+                                                                           or (sure and asked_before))):
             call.offered_human = False
+            complaint = None
+            if intent == "complaint" or _COMPLAINT.search(u.text):  # handed over, and still on the record
+                complaint = handoff.complaint(self.shop, state, slots, u.language, signals.label)
             summary = f"{intent}: {redact(u.text)} (mood {signals.label}, trend {signals.trend})"
             state.pending_intent, state.pending_slots = None, Slots()
-            return handoff.contact_human_agent(self.shop, state, slots, u.language, signals.label, summary)
+            result = handoff.contact_human_agent(self.shop, state, slots, u.language, signals.label, summary)
+            if complaint is not None:
+                result = replace(result, facts={**result.facts, "complaint_ticket_id": complaint.ticket_id or ""})
+            return result
         if u.clarify and not continued and intent not in SMALL_TALK:
             return ActionResult("clarify", ok=True)
         if intent in ("affirm", "deny") or (intent == "out_of_scope" and not state.pending_intent):
@@ -157,7 +184,7 @@ class ShopAgent:
         result = actions.run(intent, self.shop, state, slots, u.language)
         if result is None:  # greeting, goodbye: the agent's own words
             result = ActionResult(intent, ok=True)
-        if not result.ok and result.reason in ("not_verified", "missing_order_number"):
+        if not result.ok and result.reason in KEEPS_PENDING:
             state.pending_intent, state.pending_slots = intent, slots
         else:  # the order talked about stays the subject: "cancel it" means this one
             order = str(result.facts.get("order_number") or slots.order_number or "") or None
@@ -176,3 +203,20 @@ class ShopAgent:
             state.history.append(("assistant", reply.meta.text))
 
         return Reply(parts(), reply.meta)
+
+
+def accepts_offer(text: str) -> bool:
+    """Whether a yes answers the offer of a person: "yes", "好的", "OK, put me through" do; a closing
+    "OK, thanks" / "好的，谢谢" does not (it ends the topic, it does not ask to be transferred)."""
+    return not _CLOSING.search(text) or bool(_TRANSFER.search(text))
+
+
+def asks_for_person(u: Understanding) -> bool:
+    """The caller asks for a person: understood so with confidence, or said outright ("转人工", "a
+    manager") while the classifier hesitates between that and a complaint ("I want to complain, get me
+    a manager": both are done, the complaint logged and the call handed over)."""
+    if u.intent in HUMAN_INTENTS and not u.clarify:
+        return True
+    runner_up = u.alternatives[0][0] if u.alternatives else None
+    human_reading = u.intent in HUMAN_INTENTS or (u.intent == "complaint" and runner_up in HUMAN_INTENTS)
+    return human_reading and bool(_ASKS_FOR_PERSON.search(u.text))

@@ -310,6 +310,9 @@ def fill(pieces: tuple[str, ...], facts: Mapping[str, str]) -> list[str]:
     return out
 
 
+OFFER_HUMAN = {"en": "Would you like me to put you through to a colleague?", "zh": "需要为您转接人工客服吗？"}
+
+
 def template_reply(result: ActionResult, language: Language, negative: bool = False,
                    clarify: str | None = None) -> list[str]:
     """The reply as sentences; never empty."""

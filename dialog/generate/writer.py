@@ -22,7 +22,7 @@ from dialog.generate.backends import BackendError, ChatBackend
 from dialog.generate.check import check_sentence
 from dialog.generate.prompt import build_messages
 from dialog.generate.sentences import SentenceSplitter
-from dialog.generate.templates import template_facts, template_key, template_reply
+from dialog.generate.templates import OFFER_HUMAN, template_facts, template_key, template_reply
 from dialog.types import ActionResult, CallState, Language, MoodLabel, ReplyPart, Understanding
 
 # Outcomes that are always scripted: exact wording matters more than variety (identity checks, hand-offs).
@@ -110,6 +110,7 @@ class ReplyWriter:
     def _finish(self, parts: Iterator[ReplyPart], result: ActionResult, language: Language, meta: ReplyMeta,
                 start: float) -> Iterator[ReplyPart]:
         said: list[str] = []
+        offer = OFFER_HUMAN[language] if result.facts.get("offer_human") == "yes" else None
         for part in parts:
             if meta.first_sentence_s is None:
                 meta.first_sentence_s = time.perf_counter() - start
@@ -117,6 +118,9 @@ class ReplyWriter:
             if part.text:
                 said.append(part.text)
             yield part
+        if offer and offer not in said:  # the agent offers a person: the caller must hear the question
+            said.append(offer)
+            yield ReplyPart(offer, language, last=True)
         meta.total_s = time.perf_counter() - start
         meta.text = ("" if language == "zh" else " ").join(said)
         spoken = template_facts(result, language)

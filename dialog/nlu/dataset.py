@@ -10,7 +10,7 @@ import random
 import re
 from dataclasses import dataclass
 
-from dialog.nlu.templates import TEMPLATES
+from dialog.nlu.templates import EXTRA_TEMPLATES, TEMPLATES
 from dialog.types import INTENTS, Language
 
 _ALT = re.compile(r"\[([^\[\]]*)\]")
@@ -121,11 +121,25 @@ def generate(per_family: int = 10, seed: int = 7) -> list[Example]:
                         rows.append(Example(text, intent, language, family))
                     if len(seen) >= per_family:
                         break
+    rng = random.Random(seed + 1)  # the added families: their own stream, so the rows above stay the same
+    for intent, by_lang in EXTRA_TEMPLATES.items():
+        for language, templates in by_lang.items():
+            for index, template in enumerate(templates):
+                family = f"{intent}/{language}/extra{index}"
+                seen = set()
+                for _ in range(per_family * 3):
+                    text = _asr_like(rng, _fill(rng, template, language), language)
+                    if text not in seen:
+                        seen.add(text)
+                        rows.append(Example(text, intent, language, family))
+                    if len(seen) >= per_family:
+                        break
     return rows
 
 
 def split_by_family(rows: list[Example], every: int = 5, seed: int = 7) -> tuple[list[Example], list[Example]]:
-    """(train, held out): one family in `every` per intent and language is held out whole."""
+    """(train, held out): one family in `every` per intent and language is held out whole (never one of
+    `EXTRA_TEMPLATES`, which are always trained on)."""
     rng = random.Random(seed)
     held: set[str] = set()
     for intent in INTENTS:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import re
-from functools import cache
+from functools import cache, lru_cache
 
 import jieba
 import numpy as np
@@ -71,8 +71,21 @@ def e5_model():
 
 
 def e5_features(texts: list[str]) -> np.ndarray:
-    """multilingual-e5-small sentence embeddings (L2-normalised, 384 floats), on the raw text."""
-    return np.asarray(e5_model().query(list(texts)), dtype=np.float32).reshape(len(texts), -1)
+    """multilingual-e5-small sentence embeddings (L2-normalised, 384 floats), on the raw text.
+
+    One text at a time (a caller's turn) is remembered: the intent model and the sentiment classifier
+    read the same turn, and it is embedded once."""
+    texts = list(texts)
+    if len(texts) == 1:
+        return _e5_one(texts[0])[None, :]
+    return np.asarray(e5_model().query(texts), dtype=np.float32).reshape(len(texts), -1)
+
+
+@lru_cache(maxsize=64)
+def _e5_one(text: str) -> np.ndarray:
+    vector = np.asarray(e5_model().query([text]), dtype=np.float32).reshape(-1)
+    vector.setflags(write=False)
+    return vector
 
 
 class Featuriser:

@@ -214,9 +214,9 @@ def product(text: str, catalogue: Catalogue | None) -> str | None:
 
 
 def extract_slots(text: str, language: Language, catalogue: Catalogue | None = None) -> Slots:
-    order, phone, last4 = order_and_phone(text, language)
     where = address(text)
-    rest = text.replace(where, " ") if where else text  # a house number is not a quantity
+    rest = text.replace(where, " ") if where else text  # a house number or a ZIP code is not a quantity or an order
+    order, phone, last4 = order_and_phone(rest, language)
     return Slots(
         order_number=order, phone=phone, phone_last4=last4, email=email(text),
         product=product(rest, catalogue), quantity=quantity(rest, language), address=where,

@@ -3,7 +3,9 @@
 Compares TF-IDF n-grams, e5 embeddings and both together (each + logistic regression) on
 generated paraphrase families the models never saw, keeps the best by macro-F1 there, refits
 it on every generated row and saves it to models/nlu/. The hand-written set (`heldout.py`) is
-scored for every candidate but never used to choose. Deterministic: fixed seeds, no sampling.
+scored for every candidate but never used to choose. Then fits the text-sentiment classifier on the
+same e5 embeddings (`dialog/sentiment/classifier.py`, models/nlu/sentiment.pkl). Deterministic:
+fixed seeds, no sampling.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from dialog.nlu.dataset import Example, generate, split_by_family
 from dialog.nlu.features import e5_features
 from dialog.nlu.heldout import HELDOUT
 from dialog.nlu.intent import IntentModel, nlu_dir
+from dialog.sentiment import classifier as sentiment_classifier
 
 RESULTS = Path(__file__).resolve().parents[2] / "bench" / "results"
 CANDIDATES = {
@@ -93,6 +96,9 @@ def train(out_dir: Path, candidates: list[str] | None = None, results: Path | No
     report["chosen"] = best
     final = IntentModel(**CANDIDATES[best]).fit([r.text for r in rows], [r.intent for r in rows], emb.get("all"))
     final.save(out_dir)
+    print("fitting the sentiment classifier...", file=sys.stderr, flush=True)
+    sentiment_classifier.train(out_dir)
+    report["sentiment_training_rows"] = len(sentiment_classifier.training_rows())
     if results is not None:
         _write(report, results)
     return report

@@ -18,6 +18,12 @@ CONFIDENT = 0.5  # below this top probability, ask
 MARGIN = 0.15  # or when the runner-up is this close
 FAMILIAR = 0.34  # below this share of known words the text is treated as noise (out of scope)
 ALTERNATIVES = 3
+# "Did you send me an invoice?" / "开发票了吗？" asks whether it happened; "send me an invoice" / "开发票"
+# asks for it. The embeddings barely tell these apart (the words are the same), the wording does.
+_ALREADY_DONE = re.compile(
+    r"了吗|了没|过吗|过没有|有没有开|\b(?:did|have|has) (?:you|it|the invoice|my invoice|an invoice)\b"
+    r"|\b(?:was|is) (?:it|the invoice|my invoice|an invoice) (?:already )?(?:sent|issued|ready)\b", re.I)
+_ASKS_WHETHER_DONE = {"get_invoice": "check_invoice"}
 _HESITATION = re.compile(r"\b(?:u+m+|u+h+|e+r+|h+m+|a+h+)\b|[啊呃额]", re.I)  # sounds, not words ("嗯" can mean yes)
 
 
@@ -43,6 +49,8 @@ class Understander:
         noise = self.model.familiarity(text) < FAMILIAR
         if noise:
             ranked = [("out_of_scope", min(ranked[0][1], 0.2))] + [r for r in ranked if r[0] != "out_of_scope"]
+        if ranked[0][0] in _ASKS_WHETHER_DONE and _ALREADY_DONE.search(text):
+            ranked = _asks_whether_done(ranked)
         intent, confidence = ranked[0]
         unsure = confidence < CONFIDENT or confidence - ranked[1][1] < MARGIN
         options = [] if noise else [r[0] for r in ranked[:3]]  # noise: ask again, offer no guesses
@@ -53,3 +61,12 @@ class Understander:
             alternatives=tuple((name, round(p, 3)) for name, p in ranked[1:1 + ALTERNATIVES]),
             clarify=clarifying_question(language, options) if unsure else None,
         )
+
+
+def _asks_whether_done(ranked: list[tuple[str, float]]) -> list[tuple[str, float]]:
+    """"Was it done?" rather than "do it": the check intent takes the lead, with the two readings' joint
+    probability (the model is that sure the turn is about, say, an invoice)."""
+    doing, checking = ranked[0][0], _ASKS_WHETHER_DONE[ranked[0][0]]
+    probs = dict(ranked)
+    rest = [r for r in ranked if r[0] not in (doing, checking)]
+    return [(checking, probs[doing] + probs.get(checking, 0.0))] + rest + [(doing, 0.0)]

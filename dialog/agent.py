@@ -22,11 +22,11 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from dialog import actions
-from dialog.actions import handoff
+from dialog.actions import goodwill, handoff
 from dialog.generate.writer import Reply, ReplyWriter
 from dialog.nlu.clarify import clarifying_question
 from dialog.nlu.understander import Understander
-from dialog.security import redact
+from dialog.security import identify_caller, redact
 from dialog.sentiment.prosody import ProsodyTracker
 from dialog.sentiment.tracker import Customer, MoodSignals, SentimentTracker, TurnMood
 from dialog.shop.db import Shop
@@ -36,6 +36,7 @@ CONTINUING_SLOTS = ("order_number", "phone_last4", "email", "phone", "address")
 CONTINUABLE = {"out_of_scope", "affirm", "deny"}  # intents a bare answer ("10023", "5678") is often taken for
 HUMAN_INTENTS = {"contact_human_agent", "contact_customer_service"}
 SMALL_TALK = {"greeting", "goodbye"}
+GOODWILL_FOR = {"complaint", "payment_issue", "contact_human_agent"}  # outcomes where the shop let the caller down
 KEEPS_PENDING = ("not_verified", "missing_order_number", "missing_address")  # the request waits for this answer
 # "OK, thanks" closes a topic; it answers "shall I put you through?" only when it names the transfer.
 _CLOSING = re.compile(r"\b(?:thanks?|thank you|cheers|bye|goodbye)\b|谢谢|多谢|感谢|再见|拜拜", re.I)
@@ -109,6 +110,7 @@ class ShopAgent:
         understood = time.perf_counter()
 
         intent, slots, continued = self._resolve(call, u)
+        identify_caller(self.shop, state)  # a caller ID that is a customer's: the segment shapes this turn already
         self._know_customer(call)
         signals = call.mood.signals()
         result = self._act(call, intent, slots, u, signals, continued)
@@ -160,6 +162,16 @@ class ShopAgent:
 
     def _act(self, call: Call, intent: str, slots: Slots, u: Understanding, signals: MoodSignals,
              continued: bool) -> ActionResult:
+        result = self._decide(call, intent, slots, u, signals, continued)
+        if signals.goodwill_allowed and result.ok and result.action in GOODWILL_FOR:
+            # A VIP or at-risk customer the shop let down: a voucher, where policy allows (once a call).
+            given = goodwill.grant_voucher(self.shop, call.state, result.action, u.language)
+            if given:
+                result = replace(result, changed=True, facts={**result.facts, **given})
+        return result
+
+    def _decide(self, call: Call, intent: str, slots: Slots, u: Understanding, signals: MoodSignals,
+                continued: bool) -> ActionResult:
         state = call.state
         sure = continued or not u.clarify or asks_for_person(u)
         asked_before = call.mood.asked_for_human  # they asked for a person earlier in the call

@@ -109,4 +109,5 @@ class CallState:
     pending_slots: Slots = field(default_factory=Slots)
     awaiting_confirmation: str | None = None  # action waiting for the caller's yes
     handed_off: bool = False
+    goodwill_given: bool = False  # a voucher was given in this call (once a call at most)
     ticket_id: str | None = None

@@ -311,6 +311,8 @@ def fill(pieces: tuple[str, ...], facts: Mapping[str, str]) -> list[str]:
 
 
 OFFER_HUMAN = {"en": "Would you like me to put you through to a colleague?", "zh": "需要为您转接人工客服吗？"}
+GOODWILL = {"en": "As an apology, I've added a {goodwill_voucher} voucher to your account.",
+            "zh": "为表歉意，已为您的账户发放一张{goodwill_voucher}的优惠券。"}
 
 
 def template_reply(result: ActionResult, language: Language, negative: bool = False,

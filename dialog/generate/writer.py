@@ -22,7 +22,7 @@ from dialog.generate.backends import BackendError, ChatBackend
 from dialog.generate.check import check_sentence
 from dialog.generate.prompt import build_messages
 from dialog.generate.sentences import SentenceSplitter
-from dialog.generate.templates import OFFER_HUMAN, template_facts, template_key, template_reply
+from dialog.generate.templates import GOODWILL, OFFER_HUMAN, template_facts, template_key, template_reply
 from dialog.types import ActionResult, CallState, Language, MoodLabel, ReplyPart, Understanding
 
 # Outcomes that are always scripted: exact wording matters more than variety (identity checks, hand-offs).
@@ -111,6 +111,8 @@ class ReplyWriter:
                 start: float) -> Iterator[ReplyPart]:
         said: list[str] = []
         offer = OFFER_HUMAN[language] if result.facts.get("offer_human") == "yes" else None
+        voucher = result.facts.get("goodwill_voucher")
+        gesture = GOODWILL[language].format(goodwill_voucher=voucher) if voucher else None
         for part in parts:
             if meta.first_sentence_s is None:
                 meta.first_sentence_s = time.perf_counter() - start
@@ -118,6 +120,9 @@ class ReplyWriter:
             if part.text:
                 said.append(part.text)
             yield part
+        if gesture and not any(str(voucher) in x for x in said):  # a voucher given is always said
+            said.append(gesture)
+            yield ReplyPart(gesture, language, last=not offer)
         if offer and offer not in said:  # the agent offers a person: the caller must hear the question
             said.append(offer)
             yield ReplyPart(offer, language, last=True)

@@ -178,6 +178,15 @@ tickets = Table(
     Column("created_at", DateTime, nullable=False),
     Column("status", String(16), nullable=False, default="open"),
 )
+vouchers = Table(  # goodwill gestures: a voucher for a VIP or at-risk customer the shop let down
+    "vouchers", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("customer_id", ForeignKey("customers.id"), nullable=False),
+    Column("amount_cents", Integer, nullable=False),
+    Column("reason", String(32), nullable=False),
+    Column("call_id", String(64), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+)
 password_resets = Table(
     "password_resets", metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
@@ -238,6 +247,7 @@ class Shop:
         self.url = url or settings.db_url
         self.today = today or settings.today
         self.return_window_days = settings.return_window_days
+        self.goodwill_voucher_cents = to_cents(settings.goodwill_voucher_yuan)
         self.engine = make_engine(self.url)
 
     def create_schema(self) -> None:

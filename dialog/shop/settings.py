@@ -18,3 +18,4 @@ class ShopSettings(BaseSettings):
     db_url: str = "sqlite:///data/shop.db"
     today: date = SHOP_DATE
     return_window_days: int = 7
+    goodwill_voucher_yuan: int = 20  # offered once a call to a VIP or at-risk customer with a complaint

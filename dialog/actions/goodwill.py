@@ -1,0 +1,19 @@
+"""Goodwill: a voucher for a VIP or at-risk customer the shop let down, where policy allows, once a call."""
+
+from __future__ import annotations
+
+from dialog.shop import db
+from dialog.shop.db import Shop
+from dialog.types import CallState, Language
+
+
+def grant_voucher(shop: Shop, state: CallState, reason: str, language: Language) -> dict[str, str]:
+    """Give the verified caller a voucher (one transaction) and return the fact to say; {} when not allowed."""
+    if state.customer_id is None or state.goodwill_given or shop.goodwill_voucher_cents <= 0:
+        return {}
+    with shop.transaction() as conn:
+        shop.add(conn, db.vouchers, customer_id=state.customer_id, amount_cents=shop.goodwill_voucher_cents,
+                 reason=reason, call_id=state.call_id, created_at=shop.now())
+    state.goodwill_given = True
+    yuan = shop.goodwill_voucher_cents // 100
+    return {"goodwill_voucher": f"¥{yuan}" if language == "en" else f"{yuan}元"}

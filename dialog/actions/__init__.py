@@ -7,8 +7,10 @@ Intents with no action here (greeting, goodbye, affirm, deny, out_of_scope) are 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
+
+from rapidfuzz.distance import Levenshtein
 
 from dialog.actions import account, handoff, invoices, orders, payments, products, returns, shipping
 from dialog.shop.db import Shop
@@ -60,17 +62,22 @@ def run(intent: str, shop: Shop, state: CallState, slots: Slots, language: Langu
 
 
 def heard_order(shop: Shop, number: str, customer_id: int | None = None) -> str:
-    """The order a misheard number stands for. Spoken digit strings lose or gain a digit in recognition
-    ("一零零二八" -> "1028", "one zero zero zero three" -> "100003"): when the number is no order but exactly
-    one order is a single digit away (dropped, added or changed; the caller's own orders first), that one is
-    meant. Verification still applies to it like to any number the caller says."""
-    if shop.order(number) is not None or not number.isdigit():
+    """The order a misheard number stands for. Spoken digit strings lose, gain or swap digits in recognition
+    ("一零零二八" -> "1028", "一零零零四" -> "10040", "one zero zero zero three" -> "100003"). When the number
+    is no order: for a caller known by caller ID, the one of their own orders within two digit edits
+    (closest, and only if unambiguous); for anyone else, the one order of the shop within a single edit.
+    Verification still applies to whatever number results, like to any number the caller says."""
+    if not number.isdigit() or shop.order(number) is not None:
         return number
-    digits = "0123456789"
-    edits = {number[:i] + number[i + 1:] for i in range(len(number))}
-    edits |= {number[:i] + d + number[i:] for i in range(len(number) + 1) for d in digits}
-    edits |= {number[:i] + d + number[i + 1:] for i in range(len(number)) for d in digits}
-    near = edits & shop.order_numbers()
     if customer_id is not None:
-        near = (near & {o["number"] for o in shop.orders_of(customer_id)}) or near
-    return near.pop() if len(near) == 1 else number
+        mine = [o["number"] for o in shop.orders_of(customer_id)]
+        return _closest(number, mine, 2) or number
+    return _closest(number, shop.order_numbers(), 1) or number
+
+
+def _closest(number: str, candidates: Iterable[str], most: int) -> str | None:
+    scored = sorted((Levenshtein.distance(number, c), c) for c in candidates)
+    scored = [(d, c) for d, c in scored if d <= most]
+    if not scored or len(scored) > 1 and scored[1][0] == scored[0][0]:
+        return None
+    return scored[0][1]

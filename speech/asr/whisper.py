@@ -30,7 +30,7 @@ TOKEN_S = 0.02  # one timestamp step
 # Whisper's "previous text" prompt: the shop's vocabulary, and Simplified characters for Mandarin.
 PROMPTS = {
     "zh": "以下是网店客服电话里的普通话：订单、运单号、快递、送达、退货、退款、"
-          "发票、邮箱、优惠券、支付宝、微信支付、人工客服、账号。",
+          "发票、邮箱、优惠券、支付宝、微信支付、人工客服、账号、注册、验证码、密码、收货地址。",
     "en": "A customer calls an online shop about orders, delivery, returns, refunds, invoices, PayPal and passwords.",
 }
 

@@ -13,6 +13,13 @@ def test_a_dropped_or_doubled_digit_finds_the_one_order_meant(shop):
     assert heard_order(shop, "10023") == "10023"  # a real order stays itself
 
 
+def test_a_known_caller_is_matched_to_their_own_orders(shop):
+    owner = shop.order("10063")["customer_id"]
+    assert heard_order(shop, "10633", owner) == "10063"  # a digit added and one lost: two edits, their order
+    assert heard_order(shop, "10633") != "10063"  # a stranger gets no such stretch
+    assert heard_order(shop, "99999", owner) == "99999"
+
+
 def test_no_guess_when_the_number_is_far_or_ambiguous(shop):
     assert heard_order(shop, "1070076") == "1070076"  # two digits away: asked again, not guessed
     assert heard_order(shop, "99999") == "99999"

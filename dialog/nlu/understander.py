@@ -44,7 +44,7 @@ class Understander:
         language = language or detect_language(text)
         if not any(c.isalnum() for c in _HESITATION.sub(" ", text)):
             return Understanding(text, language, "out_of_scope", 0.0, clarify=clarifying_question(language, []))
-        probs = self.model.probabilities([text])[0]
+        probs = self.model.probabilities([_without_greeting(text)])[0]
         ranked = sorted(zip(self.model.classes, probs.tolist(), strict=True), key=lambda x: -x[1])
         noise = self.model.familiarity(text) < FAMILIAR
         if noise:
@@ -61,6 +61,16 @@ class Understander:
             alternatives=tuple((name, round(p, 3)) for name, p in ranked[1:1 + ALTERNATIVES]),
             clarify=clarifying_question(language, options) if unsure else None,
         )
+
+
+# "Hi, where is my order?" / "你好，我的快递到哪了？": the greeting is manners, the rest is the request.
+_LEADING_GREETING = re.compile(r"^\s*(?:(?:hi|hello|hey|good (?:morning|afternoon|evening))(?: there)?\b[\s,.!]*"
+                               r"|(?:你好|您好|喂|哈喽|早上好|下午好|晚上好)[\s,，.。!！]*)", re.IGNORECASE)
+
+
+def _without_greeting(text: str) -> str:
+    rest = _LEADING_GREETING.sub("", text, count=1)
+    return rest if len(rest.strip()) >= 4 else text  # a greeting alone stays a greeting
 
 
 def _asks_whether_done(ranked: list[tuple[str, float]]) -> list[tuple[str, float]]:

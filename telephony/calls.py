@@ -58,6 +58,7 @@ class CallRegistry:
                 metrics.REJECTED.labels(channel.name, "too many calls").inc()
                 raise TooManyCalls(f"{len(self.active)} calls in progress (limit {self.max_calls})")
             settings = self.services.settings
+            language = language if language in ("en", "zh") else settings.language  # the line's, or the server's
             options = SessionOptions(language=language if language in ("en", "zh") else None,
                                      recordings_dir=settings.recordings_dir)
             session = CallSession(self.services, channel, caller_id=caller_id, call_id=call_id, options=options)

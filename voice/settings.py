@@ -22,7 +22,7 @@ class Settings(BaseSettings):
     # Calls: records, limits, the server
     calls_url: str = "sqlite:///data/calls.db"  # call records; a postgresql:// URL for deployments
     recordings_dir: str = ""  # "" records no audio; a folder gets one stereo WAV per call (caller L, assistant R)
-    max_calls: int = 4  # concurrent calls; the next one is turned away with a clear message
+    max_calls: int = 3  # concurrent calls (3 stay real-time on 2 cores: bench/results/calls.md); then refused
     api_token: str = "dev-token"  # every endpoint but the telephony webhooks needs it; set your own in production
     twilio_auth_token: str = ""  # validates X-Twilio-Signature; "" rejects all Twilio traffic
     public_url: str = ""  # the URL Twilio calls us on (for signatures and the stream URL); "" = from the request

@@ -200,11 +200,18 @@ def long_call(services, minutes: float) -> dict:
         await session.close("bench over")
 
     asyncio.run(run())
-    later = [(m, r) for m, r in samples if m >= 5]
-    slope = float(np.polyfit([m for m, _ in later], [r for _, r in later], 1)[0]) if len(later) > 2 else 0.0
-    return {"minutes": minutes, "turns": len(samples), "rss_mib_start": round(samples[0][1], 1),
-            "rss_mib_end": round(samples[-1][1], 1), "growth_mib_per_10_min": round(slope * 10, 2),
-            "rss_by_minute": [(round(m, 1), round(r, 1)) for m, r in samples]}
+    return long_call_summary(minutes, [(round(m, 1), round(r, 1)) for m, r in samples])
+
+
+def long_call_summary(minutes: float, samples: list[tuple[float, float]]) -> dict:
+    """RSS at a few points, and the slope over the second half of the call (allocator arenas settle in the
+    first; a leak would show as a slope there)."""
+    half = [(m, r) for m, r in samples if m >= minutes / 2]
+    slope = float(np.polyfit([m for m, _ in half], [r for _, r in half], 1)[0]) if len(half) > 2 else 0.0
+    at = {f"min_{p}": next((r for m, r in samples if m >= p), samples[-1][1]) for p in (1, 5, 10, 20, 30)
+          if p <= minutes}
+    return {"minutes": minutes, "turns": len(samples), "rss_mib": at, "rss_mib_end": samples[-1][1],
+            "growth_mib_per_10_min_second_half": round(slope * 10, 2), "rss_by_minute": samples}
 
 
 def memory_per_call(services, calls: int = 4) -> dict:
@@ -274,9 +281,9 @@ def markdown(r: dict) -> str:
     m, lc = r["memory_per_call"], r["long_call"]
     lines += ["", f"Memory per open call: {m['mib_per_call']} MiB of Python allocations (tracemalloc, {m['calls']} "
               "calls held open, models shared; the MemoryChannel keeps each call's audio).",
-              f"A {lc['minutes']:.0f}-minute call ({lc['turns']} turns, a question every 30 s, stream time): RSS "
-              f"{lc['rss_mib_start']} -> {lc['rss_mib_end']} MiB, growth after minute 5: "
-              f"{lc['growth_mib_per_10_min']} MiB per 10 minutes.", ""]
+              f"A {lc['minutes']:.0f}-minute call ({lc['turns']} turns, a question every 30 s, stream time): RSS MiB "
+              + ", ".join(f"{k.replace('min_', 'minute ')}: {v:.0f}" for k, v in lc["rss_mib"].items())
+              + f"; growth over the second half: {lc['growth_mib_per_10_min_second_half']} MiB per 10 minutes.", ""]
     return "\n".join(lines)
 
 

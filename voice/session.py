@@ -40,7 +40,7 @@ from speech.audio import float_to_pcm16, pcm16_to_float, resample
 from speech.turn import EndOfTurnDetector, TurnOptions
 from voice import metrics
 from voice.playback import Playback, join_text
-from voice.services import Services
+from voice.services import Services, tame_malloc
 
 log = logging.getLogger("voicedesk.session")
 
@@ -528,6 +528,7 @@ class CallSession:
         self.turns.append(record)
         await self.channel.send_event({"type": "turn", **{k: record[k] for k in ("idx", "latency_ms", "interrupted")}})
         await asyncio.to_thread(self.services.records.add_turn, self.call_id, turn.idx, record)
+        await asyncio.to_thread(tame_malloc, True)  # give the turn's freed buffers back to the system
         labels = (self.channel.name,)
         metrics.TURNS.labels(*labels, record.get("language") or "?").inc()
         for stage, ms in record["latency_ms"].items():

@@ -9,10 +9,13 @@ from pathlib import Path
 
 import pytest
 
+from dialog.agent import ShopAgent
+from dialog.generate.writer import ReplyWriter
 from dialog.knowledge import cache_path_for, knowledge_for
+from dialog.nlu.understander import Understander
 from dialog.shop.db import Shop, national_number
 from dialog.shop.seed import SAMPLES, seed
-from dialog.types import CallState
+from dialog.types import CallerTurn, CallState
 
 
 @pytest.fixture(scope="session")
@@ -73,3 +76,25 @@ def caller_state(caller_id: str | None = None, language: str = "en", said: str =
 def caller_id_of(customer: dict) -> str:
     """The line's caller ID as a carrier sends it: national digits, no country code."""
     return national_number(customer["phone"])
+
+
+@pytest.fixture(scope="module")
+def understander() -> Understander:
+    return Understander()
+
+
+@pytest.fixture
+def agent(shop, understander) -> ShopAgent:
+    """The agent on the real shop DB and understanding model, with the template writer (fast, deterministic)."""
+    return ShopAgent(shop, understander, ReplyWriter(None))
+
+
+def talk(agent: ShopAgent, lines: list[str], caller_id: str | None = None):
+    """A conversation: the call and each turn's record."""
+    call = agent.start_call("test", caller_id)
+    outcomes = []
+    for i, line in enumerate(lines):
+        outcome = agent.turn(call, CallerTurn(line, turn_id=str(i)))
+        outcome.reply.text()
+        outcomes.append(outcome.record())
+    return call, outcomes

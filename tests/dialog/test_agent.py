@@ -7,28 +7,7 @@ import pytest
 
 from dialog.agent import ShopAgent
 from dialog.generate.writer import ReplyWriter
-from dialog.nlu.understander import Understander
-from dialog.types import CallerTurn
-
-
-@pytest.fixture(scope="module")
-def understander() -> Understander:
-    return Understander()
-
-
-@pytest.fixture
-def agent(shop, understander) -> ShopAgent:
-    return ShopAgent(shop, understander, ReplyWriter(None))
-
-
-def talk(agent: ShopAgent, lines: list[str], caller_id: str | None = None):
-    call = agent.start_call("test", caller_id)
-    outcomes = []
-    for i, line in enumerate(lines):
-        outcome = agent.turn(call, CallerTurn(line, turn_id=str(i)))
-        outcome.reply.text()
-        outcomes.append(outcome.record())
-    return call, outcomes
+from tests.dialog.conftest import talk
 
 
 def test_english_caller_verifies_then_hears_the_order(agent, shop):

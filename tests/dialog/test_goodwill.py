@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from dialog.shop import db
-from tests.dialog.test_agent import agent, talk, understander  # noqa: F401 - fixtures
+from tests.dialog.conftest import talk
 
 
 def vouchers(shop) -> list:
@@ -19,7 +19,7 @@ def vouchers(shop) -> list:
     ("14266674749", ["I want to file a complaint, the delivery was a disaster and nobody helped!",
                      "And I want to complain about your support too!"], "¥20 voucher"),  # VIP, upset
 ])
-def test_a_let_down_vip_or_at_risk_caller_gets_one_voucher(agent, shop, caller_id, lines, said):  # noqa: F811
+def test_a_let_down_vip_or_at_risk_caller_gets_one_voucher(agent, shop, caller_id, lines, said):
     call, turns = talk(agent, lines, caller_id=caller_id)
     assert turns[0]["action"]["name"] == "complaint" and said in turns[0]["reply"]
     assert said not in turns[1]["reply"]  # once a call
@@ -27,7 +27,7 @@ def test_a_let_down_vip_or_at_risk_caller_gets_one_voucher(agent, shop, caller_i
     assert voucher["customer_id"] == call.state.customer_id and voucher["amount_cents"] == 2000
 
 
-def test_a_regular_customer_gets_no_voucher(agent, shop):  # noqa: F811
+def test_a_regular_customer_gets_no_voucher(agent, shop):
     regular = next(c for c in shop.engine.connect().execute(select(db.customers)).mappings()
                    if c["tier"] == "regular" and not c["at_risk"])
     _, turns = talk(agent, ["I want to file a complaint about the late delivery!"], caller_id=regular["phone"][1:])

@@ -10,34 +10,12 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from dialog.agent import ShopAgent, accepts_offer
-from dialog.generate.writer import ReplyWriter
+from dialog.agent import accepts_offer
 from dialog.nlu.slots import extract_slots
-from dialog.nlu.understander import Understander
 from dialog.sentiment.labelled import split
 from dialog.sentiment.text import text_sentiment
 from dialog.shop import db
-from dialog.types import CallerTurn
-
-
-@pytest.fixture(scope="module")
-def understander() -> Understander:
-    return Understander()
-
-
-@pytest.fixture
-def agent(shop, understander) -> ShopAgent:
-    return ShopAgent(shop, understander, ReplyWriter(None))
-
-
-def talk(agent: ShopAgent, lines: list[str], caller_id: str | None = None):
-    call = agent.start_call("test", caller_id)
-    outcomes = []
-    for i, line in enumerate(lines):
-        outcome = agent.turn(call, CallerTurn(line, turn_id=str(i)))
-        outcome.reply.text()
-        outcomes.append(outcome.record())
-    return call, outcomes
+from tests.dialog.conftest import talk
 
 
 def owner_phone(shop, order: str) -> str:

@@ -112,29 +112,25 @@ def generate(per_family: int = 10, seed: int = 7) -> list[Example]:
     for intent in INTENTS:
         for language in ("en", "zh"):
             for index, template in enumerate(TEMPLATES[intent][language]):
-                family = f"{intent}/{language}/{index}"
-                seen: set[str] = set()
-                for _ in range(per_family * 3):
-                    text = _asr_like(rng, _fill(rng, template, language), language)
-                    if text not in seen:
-                        seen.add(text)
-                        rows.append(Example(text, intent, language, family))
-                    if len(seen) >= per_family:
-                        break
+                rows += _family(rng, template, intent, language, f"{intent}/{language}/{index}", per_family)
     rng = random.Random(seed + 1)  # the added families: their own stream, so the rows above stay the same
     for intent, by_lang in EXTRA_TEMPLATES.items():
         for language, templates in by_lang.items():
             for index, template in enumerate(templates):
-                family = f"{intent}/{language}/extra{index}"
-                seen = set()
-                for _ in range(per_family * 3):
-                    text = _asr_like(rng, _fill(rng, template, language), language)
-                    if text not in seen:
-                        seen.add(text)
-                        rows.append(Example(text, intent, language, family))
-                    if len(seen) >= per_family:
-                        break
+                rows += _family(rng, template, intent, language, f"{intent}/{language}/extra{index}", per_family)
     return rows
+
+
+def _family(rng: random.Random, template: str, intent: str, language: str, family: str, size: int
+            ) -> list[Example]:
+    """Up to `size` distinct utterances drawn from one template (a paraphrase family)."""
+    seen: dict[str, None] = {}
+    for _ in range(size * 3):
+        text = _asr_like(rng, _fill(rng, template, language), language)
+        seen.setdefault(text)
+        if len(seen) >= size:
+            break
+    return [Example(text, intent, language, family) for text in seen]
 
 
 def split_by_family(rows: list[Example], every: int = 5, seed: int = 7) -> tuple[list[Example], list[Example]]:

@@ -263,6 +263,12 @@ class CallSession:
     def assistant_busy(self) -> bool:
         return self.playback.busy(self.clock) or (self._reply_task is not None and not self._reply_task.done())
 
+    @property
+    def _has_floor(self) -> bool:
+        """The assistant is mid-reply: audio playing, or some played and the rest still being written
+        (a caller who starts in the gap between two sentences is barging in too)."""
+        return self.playback.busy(self.clock) or self.playback.sent > 0 and self._computing
+
     # --- recognition events -------------------------------------------------------------------
     def _on_asr(self, event: AsrEvent) -> None:  # called on the recogniser's thread
         assert self._loop is not None
@@ -281,7 +287,7 @@ class CallSession:
         if e.kind == "speech_start":
             self._speaking = True
             self._idle_since = self.clock
-            if self.playback.busy(self.clock) and self._barge is None:
+            if self._has_floor and self._barge is None:
                 self._barge = _BargeIn(self.clock, e.wall_t)
             await self.channel.send_event({"type": "speech_start"})
         elif e.kind == "speech_end":
@@ -312,7 +318,7 @@ class CallSession:
         barge = self._barge
         if barge is None or barge.verdict is not None:
             return
-        if not self.playback.busy(self.clock) and barge.paused_wall is None:
+        if not self._has_floor and barge.paused_wall is None:
             self._barge = None  # the reply ended on its own while the caller started
             return
         speech_s = (self.clock - barge.clock) / self.rate

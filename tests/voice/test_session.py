@@ -4,6 +4,8 @@ reprompts, a failing turn; and the playback clock on its own."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import threading
 
 import numpy as np
 import pytest
@@ -114,6 +116,59 @@ def test_barge_in_stops_the_reply_and_trims_the_history(call_services, voice):
     assert not after, "no reply audio goes out once the caller has the floor"
     history = [text for who, text in session.call.state.history if who == "assistant"]
     assert any(text.endswith("…") and text[:-2] in first["reply"] for text in history)
+
+
+class _SlowSecondSentence:
+    """The real voice, except that every sentence after a reply's first waits for `go`: a slow machine,
+    where the caller hears the first sentence, then a gap while the next is still being written."""
+
+    def __init__(self, voice) -> None:
+        self.voice, self.go, self.sentences = voice, threading.Event(), 0
+
+    def stream(self, text, language):
+        for chunk in self.voice.stream(text, language):
+            self.sentences += 1
+            if self.sentences > 1:
+                self.go.wait(30)
+            yield chunk
+
+
+@pytest.mark.parametrize("language, question, interruption", [
+    ("en", "What payment methods do you accept?", "Sorry, actually I want to cancel my order please."),
+    ("zh", "你们支持哪些付款方式？", "等一下，我想取消我的订单。"),
+])
+def test_talking_in_the_gap_between_two_sentences_is_a_barge_in(call_services, voice, language, question,
+                                                                  interruption):
+    slow = _SlowSecondSentence(voice)
+    services = dataclasses.replace(call_services, voice=slow)
+    question, interruption = _speak(voice, question, language), _speak(voice, interruption, language)
+
+    async def run():
+        channel = MemoryChannel(sample_rate=RATE)
+        session = CallSession(services, channel, options=SessionOptions(realtime=False, greeting=False,
+                                                                        language=language))
+        channel.clock = lambda: session.clock
+        await session.start()
+        driver = Driver(session)
+        await driver.feed(question)  # stream time stops while a reply is computed, until the first sentence
+        frame, silence = RATE // 50, np.zeros(RATE // 50, np.float32)
+        while session.playback.sent == 0 or session.playback.busy(session.clock):  # the first sentence plays
+            await session.feed(silence)
+            await asyncio.sleep(0.002)
+        assert session.assistant_busy, "the rest of the reply is still on its way"
+        for i in range(0, len(interruption), frame):  # the caller talks in the gap
+            await session.feed(interruption[i:i + frame])
+            await asyncio.sleep(0.002)
+        slow.go.set()
+        await driver.settle()
+        await session.close("test over")
+        return session, channel
+
+    session, channel = asyncio.run(run())
+    kinds = [e["type"] for e in channel.events]
+    assert "barge_in" in kinds and channel.clears, kinds
+    first, second = session.turns[0], session.turns[-1]
+    assert first["interrupted"] and second["intent"] == "cancel_order", [(t["text"], t["end"]) for t in session.turns]
 
 
 def test_a_backchannel_does_not_interrupt(call_services, voice):

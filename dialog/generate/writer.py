@@ -1,7 +1,8 @@
 """Write the spoken reply for one turn: the model streams it, every sentence is checked, templates catch the rest.
 
-The caller hears the first sentence while the model writes the next. A sentence goes out only
-after the fact check passes; if the model is late (no checked first sentence within the
+The caller hears the first sentence while the model writes the next: it goes out the moment it is
+cut and checked (later ones wait one token, to learn whether they are the last). A sentence goes out
+only after the fact check passes; if the model is late (no checked first sentence within the
 deadline), errors, or states something the facts do not hold before anything was said, the
 whole reply is the template one. After something was said, a failing sentence is replaced by
 the template sentences (the caller still hears every fact, and only checked words). A fact the
@@ -208,6 +209,11 @@ class ReplyWriter:
                         yield ReplyPart(pending, language)
                         said.append(pending)
                         emitted += 1
+                    if emitted == 0:  # the first words go out at once: the voice starts while the model writes
+                        yield ReplyPart(sentence, language)
+                        said.append(sentence)
+                        emitted = 1
+                        continue
                     pending = sentence
                     if emitted + 1 >= s.max_sentences:
                         cancel.set()

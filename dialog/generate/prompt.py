@@ -27,10 +27,13 @@ MAX_FACTS = 8
 
 def facts_block(result: ActionResult, language: Language) -> str:
     """The facts the reply needs: those its template names, when it names any (every prompt token costs
-    ~10 ms of prefill on 2 cores, before the first word), else the first few."""
+    ~10 ms of prefill on 2 cores, before the first word), else the shop's policy text, else the first few."""
     facts = {k: v for k, v in template_facts(result, language).items() if k not in _FLAGS}
     named = template_fields(result, language)
-    chosen = {k: v for k, v in facts.items() if k in named} or dict(list(facts.items())[:MAX_FACTS])
+    chosen = {k: v for k, v in facts.items() if k in named}
+    if not chosen and facts.get("policy"):  # the shop's own text answers; the figures beside it restate it
+        chosen = {"policy": facts["policy"]}
+    chosen = chosen or dict(list(facts.items())[:MAX_FACTS])
     return "; ".join(f"{k.replace('_', ' ')}: {v}" for k, v in chosen.items()) or "(none)"
 
 

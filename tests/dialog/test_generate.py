@@ -10,6 +10,7 @@ import pytest
 
 from dialog.generate import BackendError, ReplyWriter, WriterSettings
 from dialog.generate.check import check_sentence, language_ok
+from dialog.generate.prompt import facts_block
 from dialog.generate.sentences import SentenceSplitter, split_sentences
 from dialog.generate.templates import TEMPLATES, template_key, template_reply
 from dialog.types import ActionResult
@@ -201,6 +202,18 @@ def test_prompt_carries_language_facts_and_mood():
     backend2 = StubBackend(["Sure."])
     _write(backend2, language="en")
     assert backend2.messages[0]["content"] == system  # fixed system prompt: its KV cache is reused
+
+
+@pytest.mark.parametrize("language, policy", [
+    ("en", "Standard delivery takes 3 to 5 days and costs 10 yuan."), ("zh", "普通快递3到5天送达，运费10元。")])
+def test_a_policy_answer_prompts_with_the_policy_text_alone(language, policy):
+    """Every prompt token is ~10 ms before the first word: the figures restating the text stay out."""
+    result = ActionResult("delivery_period", True, {
+        "policy": policy, "currency": "CNY", "option_1": "Standard", "option_1_days": "3-5",
+        "option_1_cost": 10.0})
+    assert facts_block(result, language) == f"policy: {policy}"
+    with_order = ActionResult("delivery_period", True, {**result.facts, "order_number": "10003", "eta": "2026-11-26"})
+    assert "10003" in facts_block(with_order, language) and "policy" not in facts_block(with_order, language)
 
 
 @pytest.mark.parametrize(("backend", "reason"), [

@@ -17,7 +17,9 @@ import httpx
 from dialog.paths import models_dir
 
 Message = dict[str, str]
-LLM_MODEL = "llm/qwen2.5-0.5b-instruct-q4_k_m.gguf"
+# Q4_0, requantized by set-up from the packaged Q4_K_M (speech/models.py) for llama.cpp's fast CPU
+# kernels; the LoRA is trained on these same weights (dialog/train dequantizes them to fp32).
+LLM_MODEL = "llm/qwen2.5-0.5b-instruct-q4_0.gguf"
 ADAPTER_DIR = Path(__file__).resolve().parents[1] / "train" / "adapters"
 DEFAULT_ADAPTER = ADAPTER_DIR / "voicedesk-reply-lora.gguf"
 
@@ -33,7 +35,7 @@ class ChatBackend(Protocol):
 
 
 def default_model_path() -> Path:
-    """models/llm/... , or VOICEDESK_LLM_MODEL."""
+    """The served model: models/llm/... , or VOICEDESK_LLM_MODEL."""
     if env := os.environ.get("VOICEDESK_LLM_MODEL"):
         return Path(env)
     return models_dir() / LLM_MODEL

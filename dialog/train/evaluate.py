@@ -13,7 +13,7 @@ import statistics
 import time
 from pathlib import Path
 
-from dialog.generate.backends import LlamaCppBackend
+from dialog.generate.backends import LlamaCppBackend, default_model_path
 from dialog.generate.check import check_sentence
 from dialog.generate.prompt import SYSTEM_PROMPT
 from dialog.generate.sentences import SentenceSplitter
@@ -90,7 +90,7 @@ def summarise(rows: list[dict]) -> dict:
 def compare(examples: list[Example], adapter: Path | None, log=print) -> dict:  # noqa: ANN001
     deadline = WriterSettings().first_sentence_deadline_s
     out: dict = {"deadline_s": deadline, "held_out": len(examples), "load_average_before": os.getloadavg()[0],
-                 "models": {}}
+                 "model": default_model_path().name, "models": {}}
     variants = [("base", None)] + ([("fine-tuned", adapter)] if adapter else [])
     for name, path in variants:
         backend = LlamaCppBackend(adapter_path=path)
@@ -121,8 +121,9 @@ def markdown(report: dict, train_info: dict | None) -> str:
                (f"writer would speak the model (checked, first sentence < {report['deadline_s']} s)",
                 "writer_speaks_model")]
     lines = ["# Reply model: base vs fine-tuned (held-out dialogues)", "",
-             f"`python -m dialog.train` on this machine (2 threads, llama-cpp-python, Qwen2.5-Coder-0.5B-Instruct "
-             f"Q4_K_M, greedy). {report['held_out']} held-out turns (unseen facts), both languages. "
+             "`python -m dialog.train` on this machine (2 threads, llama-cpp-python, Qwen2.5-Coder-0.5B-Instruct "
+             f"`{report.get('model', '?')}`, greedy). {report['held_out']} held-out turns (unseen facts), "
+             "both languages. "
              f"1-minute load average while measuring: {report['load_average_before']:.1f} "
              "(2 cores; above 2 the timings are inflated by other work).", "",
              "| metric | " + " | ".join(names) + " |", "|---|" + "---|" * len(names)]

@@ -34,7 +34,8 @@ class TrainSettings:
 
 
 def fp32_dir(gguf_path: Path | None = None) -> Path:
-    return (gguf_path or default_model_path()).parent / "qwen2.5-0.5b-fp32"
+    gguf_path = gguf_path or default_model_path()
+    return gguf_path.parent / f"{gguf_path.stem}-fp32"
 
 
 def load_fp32(gguf_path: Path | None = None):  # noqa: ANN201 - transformers types

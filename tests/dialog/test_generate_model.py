@@ -1,4 +1,4 @@
-"""The real reply model (Qwen2.5 0.5B Q4_K_M through llama.cpp, with the shipped LoRA adapter when present).
+"""The real reply model (Qwen2.5 0.5B Q4_0 through llama.cpp, with the shipped LoRA adapter when present).
 
 Whatever the model writes, what reaches the caller must state the ActionResult's facts and
 nothing else, in the caller's language. Loaded once (about a second); each reply 1-2 s.

@@ -244,7 +244,7 @@ class ReplyWriter:
 
 def _missing_sentences(result: ActionResult, language: Language, said: list[str]) -> list[str]:
     """Template sentences carrying a fact (number, date, code, name) the model's reply left out."""
-    text = "".join(said)
+    text = ("" if language == "zh" else " ").join(said)  # a fact may straddle the first clause and the rest
     spoken = template_facts(result, language)
     values = [v for k, v in spoken.items() if k not in ("pending", "no_ticket", "not_window") and len(v) >= 2
               and k not in ("status", "refund_status") and v.lower() not in ("true", "false")]

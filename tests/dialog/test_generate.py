@@ -240,6 +240,15 @@ def test_failures_fall_back_to_the_template_in_the_callers_language(backend, rea
         assert meta.check_failures
 
 
+@pytest.mark.parametrize("language, deltas", [
+    ("en", ["We accept Alipay, ", "WeChat Pay and PayPal."]), ("zh", ["我们支持支付宝、", "微信支付和PayPal。"])])
+def test_a_fact_split_by_the_first_clause_is_not_said_twice(language, deltas):
+    methods = {"en": ("Alipay", "WeChat Pay", "PayPal"), "zh": ("支付宝", "微信支付", "PayPal")}[language]
+    result = ActionResult("check_payment_methods", True, {f"method_{i}": m for i, m in enumerate(methods, 1)})
+    reply = ReplyWriter(StubBackend(deltas)).write(result, language)
+    assert [p.text for p in reply if p.text] == [d.strip() for d in deltas] and reply.meta.facts_added == []
+
+
 def test_a_bad_sentence_after_good_ones_is_replaced_by_the_template():
     parts, meta = _write(StubBackend(["Sure, your order 10023 has shipped. ", "It arrives on December 9. ", "Bye."]))
     texts = [p.text for p in parts]

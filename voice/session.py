@@ -300,11 +300,13 @@ class CallSession:
             self._speaking = False
             self._idle_since = self.clock
             barge, self._barge = self._barge, None
-            if barge is not None and (barge.verdict == "backchannel" or barge.verdict is None
-                                      and is_backchannel(e.text)):
+            words = bool(e.text.strip()) and not is_backchannel(e.text) and not is_phantom(e.text)
+            if barge is not None and not words:  # a nod while we talk: the reply goes on
                 if barge.verdict is None:
                     await self._resume(barge, e.text)
                 return
+            if barge is not None and barge.verdict != "interrupt":  # the draft sounded like a nod; the caller
+                await self._interrupt(barge, e.text)  # said more: they have the floor
             if not e.text.strip() or is_phantom(e.text):
                 return
             turn = _Turn(self._next_idx(), e.text, e.transcript.language if e.transcript else None,

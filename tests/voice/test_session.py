@@ -6,10 +6,12 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import threading
+import time
 
 import numpy as np
 import pytest
 
+from speech.asr.streaming import AsrEvent
 from speech.audio import resample
 from voice.local import CallerTurnAudio, Driver, MemoryChannel
 from voice.playback import Playback, join_text
@@ -169,6 +171,34 @@ def test_talking_in_the_gap_between_two_sentences_is_a_barge_in(call_services, v
     assert "barge_in" in kinds and channel.clears, kinds
     first, second = session.turns[0], session.turns[-1]
     assert first["interrupted"] and second["intent"] == "cancel_order", [(t["text"], t["end"]) for t in session.turns]
+
+
+@pytest.mark.parametrize("language, nod, words", [
+    ("en", "Okay", "Okay, actually I want to cancel my order."), ("zh", "嗯", "嗯，我想取消我的订单。")])
+def test_a_nod_that_turns_into_words_takes_the_floor(call_services, language, nod, words):
+    """The recogniser's first-pause text sounded like a nod, so the reply resumed; the final says more."""
+
+    async def run():
+        channel = MemoryChannel(sample_rate=RATE)
+        session = CallSession(call_services, channel,
+                              options=SessionOptions(realtime=False, greeting=False, language=language))
+        channel.clock = lambda: session.clock
+        await session.start()
+        session.playback.add("We accept Alipay, WeChat Pay and PayPal.", np.full(RATE * 3, 1000, np.int16))
+        await session.feed(np.zeros(RATE // 50, np.float32))  # the reply is playing
+        t = session.clock / RATE
+        await session._handle_asr(AsrEvent("speech_start", t, time.monotonic()))
+        await session._handle_asr(AsrEvent("draft", t + 0.3, time.monotonic(), text=nod))
+        await session._handle_asr(AsrEvent("final", t + 2.0, time.monotonic(), text=words))
+        turns = session.turn_count
+        await session.wait_quiet()
+        await session.close("test over")
+        return session, channel, turns
+
+    session, channel, turns = asyncio.run(run())
+    kinds = [e["type"] for e in channel.events]
+    assert kinds.index("backchannel") < kinds.index("barge_in") and channel.clears
+    assert turns == 1 and session.turns[-1]["intent"] == "cancel_order"
 
 
 def test_a_backchannel_does_not_interrupt(call_services, voice):

@@ -118,7 +118,7 @@ async def browser_converse(base: str, token: str, audio: list[tuple[np.ndarray, 
             started = time.monotonic()
             outgoing.extend(frames[i:i + 640] for i in range(0, len(frames), 640))
             spoke_until = started + speech_end / 16000
-            await asyncio.wait_for(quiet(spoke_until), 30)
+            await asyncio.wait_for(quiet(spoke_until), 60)  # a long reply (policy text) plays ~15 s
             first = next((t for t in received if t > spoke_until), None)
             if first is not None:
                 latencies.append(first - spoke_until)

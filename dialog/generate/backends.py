@@ -6,6 +6,7 @@ Both stream text deltas for a list of chat messages; the reply writer does not c
 from __future__ import annotations
 
 import json
+import logging
 import os
 import threading
 from collections.abc import Iterator
@@ -16,6 +17,7 @@ import httpx
 
 from dialog.paths import models_dir
 
+log = logging.getLogger(__name__)
 Message = dict[str, str]
 # Q4_0, requantized by set-up from the packaged Q4_K_M (speech/models.py) for llama.cpp's fast CPU
 # kernels; the LoRA is trained on these same weights (dialog/train dequantizes them to fp32).
@@ -41,6 +43,26 @@ def default_model_path() -> Path:
     return models_dir() / LLM_MODEL
 
 
+_llama_log_callback = None  # kept referenced: llama.cpp calls it from C
+
+
+def _route_llama_logs() -> None:
+    """llama.cpp's errors as one log line each; its notes and warnings (96 lines per start about where the LoRA's
+    tensors live) dropped. llama-cpp-python 0.3.36 maps levels by an older numbering and prints warnings as errors."""
+    global _llama_log_callback
+    if _llama_log_callback is not None:
+        return
+    import llama_cpp
+
+    @llama_cpp.llama_log_callback
+    def callback(level: int, text: bytes, _user_data: object) -> None:
+        if level == 4:  # GGML_LOG_LEVEL_ERROR in the bundled ggml
+            log.error("llama.cpp: %s", text.decode("utf-8", "replace").strip())
+
+    _llama_log_callback = callback
+    llama_cpp.llama_log_set(callback, None)
+
+
 class LlamaCppBackend:
     """A GGUF model in-process through llama-cpp-python, with an optional LoRA adapter.
 
@@ -62,6 +84,7 @@ class LlamaCppBackend:
         self.model_path = path
         self.adapter_path = Path(adapter_path) if adapter_path else None
         self._lock = threading.Lock()
+        _route_llama_logs()
         self._llm = Llama(model_path=str(path), lora_path=str(adapter_path) if adapter_path else None,
                           n_ctx=n_ctx, n_threads=n_threads, n_threads_batch=n_threads, seed=seed, verbose=False)
 

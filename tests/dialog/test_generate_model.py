@@ -69,3 +69,11 @@ def test_prompt_prefix_is_reused_across_turns(backend):
         reply.text()
         times.append(reply.meta.first_sentence_s)
     assert times[-1] < WriterSettings().first_sentence_deadline_s + 0.3, times
+
+
+def test_loading_the_model_and_adapter_prints_no_warnings(capfd):
+    """llama.cpp's notes stay out of the operator's log (it used to print 96 lines per start)."""
+    from dialog.generate import LlamaCppBackend
+
+    LlamaCppBackend(adapter_path=DEFAULT_ADAPTER)
+    assert "llama_adapter_lora_init_impl" not in capfd.readouterr().err

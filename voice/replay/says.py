@@ -35,8 +35,8 @@ import cn2an
 Element = str | list[str]
 
 _ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
-_NUMBER = re.compile(r"^(?:[¥￥$]|rmb|cny|usd)?\s*(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?\s*(?:元|块|块钱|yuan|rmb|dollars?)?$",
-                     re.IGNORECASE)
+_NUMBER = re.compile(r"^(?:[¥￥$]|rmb|cny|usd)?\s*(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?"
+                     r"\s*(?:元|块|块钱|yuan|rmb|dollars?)?$", re.IGNORECASE)
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
            "november", "december"]
@@ -168,10 +168,11 @@ def _en_digit_words(text: str) -> str:
     return run.sub(digits, text)
 
 
-_EN_SMALL = {w: i for i, w in enumerate(
-    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
-    "seventeen eighteen nineteen".split())}
-_EN_TENS = {w: 10 * i for i, w in enumerate("twenty thirty forty fifty sixty seventy eighty ninety".split(), 2)}
+_EN_SMALL = {w: i for i, w in enumerate([
+    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
+    "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"])}
+_EN_TENS = {w: 10 * i for i, w in enumerate(
+    ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"], 2)}
 _EN_SCALES = {"thousand": 1000, "million": 1_000_000}
 _EN_NUMBER_RUN = re.compile(r"\b(?:{0})(?:(?:\s+|-|\s+and\s+)(?:{0}|hundred|thousand|million))*\b".format(
     "|".join([*_EN_SMALL, *_EN_TENS])))
@@ -204,7 +205,7 @@ def _has_date(reply: str, day: date, language: str) -> bool:
         zh = _zh_numbers(re.sub(r"[零〇一二三四五六七八九]{4}(?=年)",
                                 lambda m: "".join(_ZH_DIGITS[c] for c in m.group(0)), text))
         zh = re.sub(r"\s+", "", zh)
-        year = rf"(?:(\d{{4}})年)?"
+        year = r"(?:(\d{4})年)?"
         for m in re.finditer(rf"{year}(\d{{1,2}})月(\d{{1,2}})[日号]?", zh):
             if (int(m.group(2)), int(m.group(3))) == (day.month, day.day) and (
                     m.group(1) is None or int(m.group(1)) == day.year):

@@ -17,6 +17,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE.parents[1]), str(HERE)]
 
+from make_calls import BABBLE_VOICES, VOICES  # noqa: E402
 from other_voices import Ttskit, speak  # noqa: E402
 
 from speech.asr import make_transcriber  # noqa: E402
@@ -58,10 +59,18 @@ def write_table(rows: list[dict]) -> None:
              f"{SENTENCES} shop sentences of samples/speech/sentences.json per voice, numbers written out, clean "
              "16 kHz audio, the product's recogniser (faster-whisper base, beam 5). A voice is used for sample calls "
              f"when it is under {LIMIT:.0%}.", "",
-             "| voice | language | error rate | used |", "|---|---|---|---|"]
+             "Babble talkers need not be intelligible; those not listed were not checked.", "",
+             "| voice | language | error rate | under the limit | speaks in the sample calls |",
+             "|---|---|---|---|---|"]
     lines += [f"| {r['voice']} | {r['language']} | {r['metric']} {r['error_rate']:.3f} | "
-              f"{'yes' if r['fit'] else 'no'} |" for r in rows]
+              f"{'yes' if r['fit'] else 'no'} | {_role(r['voice'])} |" for r in rows]
     (HERE / "voices.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def _role(voice: str) -> str:
+    roles = [name for name, voices in (("callers", VOICES), ("babble", BABBLE_VOICES))
+             if any(voice in v for v in voices.values())]
+    return " and ".join(roles) or "no"
 
 
 if __name__ == "__main__":

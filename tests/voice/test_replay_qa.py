@@ -215,3 +215,11 @@ def test_a_malformed_says_or_order_names_its_line(tmp_path, turn, message):
     with pytest.raises(ScenarioError, match=message) as error:
         load_call(folder, need_audio=False)
     assert f"{folder / 'scenario.jsonl'}:2:" in str(error.value)
+
+
+def test_an_answer_window_runs_from_the_callers_turn_to_the_next_one():
+    from voice.replay.runner import answer_windows
+
+    spans = [(8000, 40000), (60000, 90000), (120000, 150000)]
+    turns = [{}, {}, {"barge_in_after_s": 1.5}]  # the third caller talks over the second answer's end
+    assert answer_windows(spans, turns, 8000, 200000) == [(8000, 60000), (60000, 120000), (128000, 200000)]

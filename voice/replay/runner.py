@@ -4,8 +4,8 @@ Each call runs on a freshly seeded demo shop (outcomes of one call never leak in
 phone-rate (8 kHz) or wideband (16 kHz) line as its scenario says, with the scenario's caller ID.
 `fast`: computing takes no stream time (the session's clock is the audio fed), so a replay is the
 call a live caller would have, without the waiting; latencies are still the measured compute times.
-What the caller heard in each turn (the assistant's audio from the end of that caller turn to the start
-of the next) is also transcribed by the product's recogniser, so the report can judge the replies as
+What the caller heard in each turn (the assistant's audio from the start of that caller turn to the start
+of the next, `answer_windows`) is also transcribed by the product's recogniser, so the report can judge the replies as
 heard, not only as written.
 """
 
@@ -74,20 +74,23 @@ async def replay_call(services: Services, call: Call, *, fast: bool = True, audi
     await session.close("end of replay")
     starts.append(session.turn_count)
 
-    heard = transcribe_answers(services, channel.output(), rate, spans, call.language)
+    output = channel.output()
+    windows = answer_windows(spans, call.turns, rate, len(output))
+    heard = transcribe_answers(services, output, rate, windows, call.language)
     records = [[r for r in session.turns if starts[i] < r["idx"] <= starts[i + 1]] for i in range(len(call.turns))]
     result: dict[str, Any] = {
         "call": call.id, "language": call.language, "channel": call.header["channel"],
         "caller_id": call.header["caller_id"], "description": call.header["description"],
         "voice": call.header["voice"], "transforms": call.header["transforms"], "call_id": session.call_id,
         "end_reason": session.end_reason, **score_replayed(call, records, states, heard),
+        "answer_windows_s": [(round(a / rate, 2), round(b / rate, 2)) for a, b in windows],
         "events": [e for e in channel.events if e["type"] in ("barge_in", "barge_in_pause", "backchannel",
                                                                  "reprompt", "error", "hangup")],
     }
     if audio_dir is not None:
         folder = audio_dir / call.id
         folder.mkdir(parents=True, exist_ok=True)
-        write_wav(folder / "assistant.wav", channel.output().astype("float32") / 32768.0, rate)
+        write_wav(folder / "assistant.wav", output.astype("float32") / 32768.0, rate)
         for t in call.turns:
             shutil.copy(call.folder / t["audio"], folder / f"caller-{t['audio']}")
         rel = f"{audio_dir.name}/{call.id}"  # relative to the report, which sits beside the audio folder
@@ -117,14 +120,25 @@ def rescore(stored: dict[str, Any], call: Call) -> dict[str, Any]:
                                        [t.get("heard_audio") for t in turns])}
 
 
-def transcribe_answers(services: Services, output: np.ndarray, rate: int, spans: list[tuple[int, int]],
+def answer_windows(spans: list[tuple[int, int]], turns: list[dict[str, Any]], rate: int, length: int
+                   ) -> list[tuple[int, int]]:
+    """Where each caller turn's answer lies in the assistant's audio: from the start of the caller's turn (the
+    answer often starts in the recording's trailing silence) to the start of the next one. A caller who
+    barges in talks over the end of the previous answer for a moment: their window starts a second later."""
+    windows = []
+    for i, (start, _) in enumerate(spans):
+        begin = start + (rate if turns[i].get("barge_in_after_s") else 0)
+        windows.append((begin, spans[i + 1][0] if i + 1 < len(spans) else length))
+    return windows
+
+
+def transcribe_answers(services: Services, output: np.ndarray, rate: int, windows: list[tuple[int, int]],
                        language: str) -> list[str]:
-    """The product ASR's text of the assistant's audio after each caller turn, until the next one starts."""
+    """The product ASR's text of the assistant's audio in each caller turn's answer window."""
     transcriber = WhisperTranscriber(services.engine)
     audio = output.astype(np.float32) / 32768.0
     texts = []
-    for i, (_, end) in enumerate(spans):
-        stop = spans[i + 1][0] if i + 1 < len(spans) else len(audio)
-        piece = audio[end:stop]
+    for begin, stop in windows:
+        piece = audio[begin:stop]
         texts.append(transcriber.transcribe(resample(piece, rate, 16000), language).text if piece.any() else "")
     return texts

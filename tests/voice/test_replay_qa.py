@@ -57,6 +57,7 @@ ACTIONS = {
 CONTRADICTIONS = [  # (reply, action, facts, language, what the check must report, or None)
     ("Sorry, I couldn't do that just now.", "invoice_ok", {}, "en", "failure line after get_invoice succeeded"),
     ("抱歉，暂时无法为您办理。", "invoice_ok", {}, "zh", "failure line after get_invoice succeeded"),
+    ("抱歉，这个操作暂时没能完成。需要为您转接人工客服吗？", "invoice_ok", {}, "zh", "failure line after get_invoice"),
     ("I've cancelled order 10036 for you.", "cancel_refused", {"status": "shipped"}, "en",
      "success line after cancel_order was refused"),
     ("好的，已为您取消订单10036。", "cancel_refused", {"status": "shipped"}, "zh",

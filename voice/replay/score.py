@@ -164,14 +164,14 @@ def score_call(call: Call, turns: list[dict[str, Any]]) -> dict[str, Any]:
         "false_actions": len(false),
         "task_success": all(outcomes) and all(t["intent"] is not None for t in turns)
         and all(t["reply_ok"] for t in turns) and not false,
-        "failed_because": _failed_because(turns, outcomes, false),
+        "failed_because": _failed_because(turns, false),
         "handoff": any(t["handoff"] for t in turns),
         "handoff_expected": any((t["outcome"] or {}).get("handoff") for t in turns),
         "interruptions": sum(t["interrupted"] for t in turns),
     }
 
 
-def _failed_because(turns: list[dict[str, Any]], outcomes: list[bool], false: list[str]) -> list[str]:
+def _failed_because(turns: list[dict[str, Any]], false: list[str]) -> list[str]:
     why = [f"turn {i}: {t['outcome_problem']}" for i, t in enumerate(turns, 1) if t["outcome_ok"] is False]
     why += [f"turn {i}: no answer" for i, t in enumerate(turns, 1) if t["intent"] is None]
     why += [f"false action: {a}" for a in false]

@@ -20,8 +20,9 @@ FAILURE: Lexicon = {
            "did not go through", "that didn't work", "it failed", "i can't do that right now",
            "i cannot do that right now", "couldn't complete", "could not complete", "couldn't process",
            "could not process"],
-    "zh": ["暂时无法", "暂时没能", "没能完成", "没能办", "没能为您", "没有办成", "办理失败", "操作失败", "出了点问题",
-           "出现了问题", "系统出错", "系统故障", "处理失败", "没有成功", "未能成功", "未能为您", "无法完成", "没办法处理"],
+    "zh": ["暂时无法", "暂时没能", "没能完成", "没能办", "没能为您", "没有办成", "办理失败", "操作失败",
+           "出了点问题", "出现了问题", "系统出错", "系统故障", "处理失败", "没有成功", "未能成功", "未能为您",
+           "无法完成", "没办法处理"],
 }
 
 # the reply says a change was made, whatever it was: wrong after a refusal

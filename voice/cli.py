@@ -267,7 +267,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
 
     from tqdm import tqdm
 
-    from voice.replay.report import summary_table, write_report
+    from voice.replay.report import write_report
     from voice.replay.runner import replay_call, scratch_shop
     from voice.replay.scenario import ScenarioError, find_calls
     from voice.replay.score import summarize
@@ -279,6 +279,8 @@ def cmd_replay(args: argparse.Namespace) -> int:
         raise UsageError(str(e)) from None
     report = Path(args.report)
     settings = get_settings().model_copy(update={"llm": args.llm} if args.llm else {})
+    if args.rescore:
+        return _rescore(args, calls, report)
     with tempfile.TemporaryDirectory(prefix="voicedesk-replay-") as scratch:
         settings = settings.model_copy(update={"calls_url": f"sqlite:///{Path(scratch) / 'calls.db'}"})
         services = Services.load(settings, shop_url=scratch_shop(Path(scratch)))
@@ -293,14 +295,41 @@ def cmd_replay(args: argparse.Namespace) -> int:
 
         asyncio.run(run())
         bar.close()
+    write_report(report, summarize(results), results, {"fast": args.fast, "llm": settings.llm,
+                                                       "paths": [str(p) for p in args.paths]})
+    return _print_replay(args, results, report)
+
+
+def _rescore(args: argparse.Namespace, calls: list, report: Path) -> int:
+    """Score the replay stored in REPORT/report.json again, against the scenarios, with the current scoring."""
+    from voice.replay.report import write_report
+    from voice.replay.runner import rescore
+    from voice.replay.score import summarize
+
+    try:
+        data = json.loads((report / "report.json").read_text(encoding="utf-8"))
+        stored = {c["call"]: c for c in data["calls"]}
+        results = [rescore(stored[call.id], call) for call in calls]
+    except (OSError, ValueError, KeyError) as e:
+        raise UsageError(f"cannot rescore {report / 'report.json'}: {type(e).__name__}: {e}") from None
+    meta = {k: v for k, v in data.items() if k not in ("generated", "summary", "calls")}
+    write_report(report, summarize(results), results, {**meta, "rescored": True})
+    return _print_replay(args, results, report)
+
+
+def _print_replay(args: argparse.Namespace, results: list[dict], report: Path) -> int:
+    from voice.replay.report import summary_table
+    from voice.replay.score import summarize
+
     summary = summarize(results)
-    write_report(report, summary, results, {"fast": args.fast, "llm": settings.llm,
-                                            "paths": [str(p) for p in args.paths]})
+    print(f"== {', '.join(map(str, args.paths))}: {len(results)} calls ==")
     print(summary_table(summary))
     print()
     for r in results:
         verdict = "task success" if r["score"]["task_success"] else "task FAILED"
         print(f"{r['call']}: {verdict}; what the caller heard: {report / r['audio']['assistant']}")
+        for why in r["score"]["failed_because"] if args.why else []:
+            print(f"    {why}")
     print(f"\nreport: {report / 'report.html'} (data: {report / 'report.json'})")
     if args.min_success is not None and summary["task_success"] < args.min_success:
         print(f"task success {summary['task_success']:.3f} is below --min-success {args.min_success}", file=sys.stderr)
@@ -379,6 +408,8 @@ def build_parser() -> argparse.ArgumentParser:
     rp.add_argument("--min-success", type=float, metavar="X", help="exit 3 when task success is below X (0..1)")
     rp.add_argument("--llm", help="local, none, or an OpenAI-compatible URL")
     rp.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    rp.add_argument("--why", action="store_true", help="list why each failed call failed")
+    rp.add_argument("--rescore", action="store_true", help="score the replay already in --report again (no replay)")
     rp.set_defaults(func=cmd_replay)
 
     tr = sub.add_parser("train", help="fine-tune the reply model (LoRA) and compare it with the base")

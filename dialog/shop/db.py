@@ -247,6 +247,7 @@ class Shop:
         self.url = url or settings.db_url
         self.today = today or settings.today
         self.return_window_days = settings.return_window_days
+        self.refund_days = settings.refund_days
         self.goodwill_voucher_cents = to_cents(settings.goodwill_voucher_yuan)
         self.engine = make_engine(self.url)
 

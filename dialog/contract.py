@@ -10,6 +10,8 @@ real output through the templates and the prompt, in both languages, and checks 
 
 from __future__ import annotations
 
+import sys
+import typing
 from dataclasses import dataclass, fields
 from datetime import date
 from enum import StrEnum
@@ -80,6 +82,40 @@ class Facts:
     @classmethod
     def field_names(cls) -> set[str]:
         return {f.name for f in fields(cls)}
+
+    @classmethod
+    def from_dict(cls, values: dict[str, Any]) -> Facts:
+        """The record back from `as_dict()` (held-out sets and QA keep results as JSON)."""
+        hints = typing.get_type_hints(cls)
+        return cls(**{k: _typed(hints[k], v) for k, v in values.items()})
+
+
+def _typed(hint: Any, value: Any) -> Any:
+    """A JSON value as the field's type: dates, money, states, tuples of orders or products."""
+    if value is None:
+        return None
+    args = [a for a in typing.get_args(hint) if a is not type(None)]
+    origin = typing.get_origin(hint)
+    if origin is tuple:
+        return tuple(_typed(args[0], v) for v in value)
+    if args and origin is not tuple:  # X | None
+        return _typed(args[0], value)
+    if hint is date:
+        return date.fromisoformat(value)
+    if hint in (OrderBrief, ProductBrief):
+        inner = typing.get_type_hints(hint)
+        return hint(**{k: _typed(inner[k], v) for k, v in value.items()})
+    if isinstance(hint, type) and issubclass(hint, StrEnum | Money):
+        return hint(value)
+    return value
+
+
+def facts_type(name: str) -> type[Facts]:
+    """A record type by its name ("OrderDetails")."""
+    found = getattr(sys.modules[__name__], name, None)
+    if not (isinstance(found, type) and issubclass(found, Facts)):
+        raise ContractError(f"no facts record {name!r}")
+    return found
 
 
 def _plain(value: Any) -> Any:
@@ -236,7 +272,7 @@ class DeliveryOptions(Facts):
 
 @dataclass(frozen=True)
 class DeliveryTimes(Facts):
-    SAY: ClassVar = ("policy", "order_number", "eta")
+    SAY: ClassVar = ("policy", "order_number", "status", "eta")
     policy: str
     order_number: str | None = None
     status: OrderStatus | None = None

@@ -325,6 +325,9 @@ class Shop:
                  .order_by(order_items.c.id))
         return [row["sku"] for row in self._all(query)]
 
+    def all_rows(self, table: Table) -> list[RowMapping]:
+        return self._all(select(table).order_by(*table.primary_key.columns))
+
     def products(self) -> list[RowMapping]:
         return self._all(select(products).order_by(products.c.sku))
 

@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import select
 
 from dialog.actions import ACTIONS, run
+from dialog.contract import ActionResult, ConfirmOrder, OrderStatus
 from dialog.shop import db
 from dialog.shop.db import Shop
-from dialog.contract import ActionResult, ConfirmOrder, OrderStatus
 from dialog.types import CHANGES, Action, Intent, Slots
 from tests.dialog.conftest import caller_id_of, caller_state
 

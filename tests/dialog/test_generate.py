@@ -5,14 +5,25 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterator
-
-import pytest
-
 from datetime import date
 from pathlib import Path
 
-from dialog.contract import (ActionResult, CancellationFee, ContractError, DeliveryTimes, Money, NoFacts,
-                             OrderCancelled, OrderDetails, OrderState, OrderStatus, PaymentMethods, ReturnOpened)
+import pytest
+
+from dialog.contract import (
+    ActionResult,
+    CancellationFee,
+    ContractError,
+    DeliveryTimes,
+    Money,
+    NoFacts,
+    OrderCancelled,
+    OrderDetails,
+    OrderState,
+    OrderStatus,
+    PaymentMethods,
+    ReturnOpened,
+)
 from dialog.generate import BackendError, ReplyWriter, WriterSettings
 from dialog.generate.check import check_sentence, language_ok
 from dialog.generate.prompt import facts_block
@@ -78,8 +89,8 @@ def test_the_reply_file_is_checked_against_the_contract_when_it_loads(tmp_path: 
 def test_a_missing_reply_is_caught_when_the_file_loads(tmp_path: Path):
     source = Path("dialog/generate/replies.yaml").read_text(encoding="utf-8")
     broken = tmp_path / "replies.yaml"
-    broken.write_text(source.replace("  not_verified:\n    en: [\"To protect", "  not_verified_gone:\n    en: [\"To protect"),
-                      encoding="utf-8")
+    gone = source.replace('  not_verified:\n    en: ["To protect', '  not_verified_gone:\n    en: ["To protect')
+    broken.write_text(gone, encoding="utf-8")
     with pytest.raises(TemplateError, match="unknown reason 'not_verified_gone'"):
         load(broken)
 
@@ -105,7 +116,8 @@ def test_a_past_delivery_estimate_is_said_as_late():
 def test_the_latest_order_is_named_as_such():
     latest = ActionResult("track_order", True, OrderDetails(
         "10046", OrderStatus.paid, date(2026, 11, 20), Money(399), ("air fryer",), latest=True))
-    assert template_reply(latest, "en")[0] == "Your most recent order, 10046 from November 20, is paid and being prepared."
+    assert template_reply(latest, "en")[0] == \
+        "Your most recent order, 10046 from November 20, is paid and being prepared."
     assert template_reply(latest, "zh")[0] == "您最近的一笔订单是11月20日下的10046，已付款，正在备货。"
 
 

@@ -7,16 +7,15 @@ nothing else, in the caller's language. Loaded once (about a second); each reply
 from __future__ import annotations
 
 import re
+from datetime import date
 
 import pytest
 
+from dialog.contract import ActionResult, Money, OrderDetails, OrderState, OrderStatus, RefundProgress, RefundState
 from dialog.generate import ReplyWriter, WriterSettings
 from dialog.generate.backends import DEFAULT_ADAPTER, default_model_path
 from dialog.generate.check import check_sentence
 from dialog.generate.prompt import SYSTEM_PROMPT
-from datetime import date
-
-from dialog.contract import ActionResult, Money, OrderDetails, OrderState, OrderStatus, RefundProgress, RefundState
 
 pytest.importorskip("llama_cpp")
 pytestmark = pytest.mark.skipif(not default_model_path().exists(), reason="LLM not built: run `make setup`")

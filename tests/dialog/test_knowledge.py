@@ -6,8 +6,8 @@ import pytest
 
 import dialog.knowledge as knowledge_module
 from dialog.actions import run
-from dialog.knowledge import EmbeddingCache, Knowledge, knowledge_for, shop_passages
 from dialog.contract import FaqAnswer
+from dialog.knowledge import EmbeddingCache, Knowledge, knowledge_for, shop_passages
 from dialog.types import Slots
 from tests.dialog.conftest import caller_id_of, caller_state
 

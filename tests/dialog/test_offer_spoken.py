@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from dialog.generate.writer import ReplyWriter
 from dialog.contract import ActionResult, PaymentMethods
+from dialog.generate.writer import ReplyWriter
 
 
 @pytest.mark.parametrize("language, question", [("en", "put you through to a colleague"), ("zh", "转接人工客服")])

@@ -317,7 +317,7 @@ class HandedOver(Facts):
 
 @dataclass(frozen=True)
 class ProductInfo(Facts):
-    SAY: ClassVar = ("name", "price")  # and in stock or not, by the [in_stock] sentence
+    SAY: ClassVar = ("name", "price", "in_stock")
     sku: str
     name: str
     price: Money

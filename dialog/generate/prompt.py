@@ -30,7 +30,8 @@ def facts_shown(result: ActionResult, language: Language) -> dict[str, str]:
     """The facts the reply needs, as said: what the caller must hear, then what its template speaks."""
     values = result.facts.values()
     said = spoken_facts(result.facts, language)
-    names = [*result.facts.must_say(), *sorted(template_fields(result, language) - set(result.facts.must_say()))]
+    needed = [name for name in result.facts.SAY if name in values]  # yes/no facts too ("in stock: no")
+    names = [*needed, *sorted(template_fields(result, language) - set(needed))]
     shown = {}
     for name in names:
         if name not in values:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from sqlalchemy import RowMapping
 
 from dialog.shop.db import Shop, national_number, phone_digits
-from dialog.types import ActionResult, CallState, Slots
+from dialog.types import CallState, Reason, Slots
 
 
 @dataclass(frozen=True)
@@ -50,26 +50,15 @@ def _proves_ownership(customer: RowMapping, state: CallState, slots: Slots) -> b
     return bool(slots.email) and slots.email.strip().lower() == customer["email"].lower()
 
 
-def authorize_order(shop: Shop, state: CallState, action: str, slots: Slots) -> OrderAccess | ActionResult:
-    """The gate every order action calls first: the order and its owner, or the refusal to give.
-
-    With no order number, a verified customer gets their latest order; anyone else is asked to verify.
-    """
+def authorize_order(shop: Shop, state: CallState, number: str, slots: Slots) -> OrderAccess | Reason:
+    """The gate every order action passes: the order and its owner, or why not. The order is the one the
+    caller named; which order a request is about is decided before (dialog/actions/which_order.py)."""
     identify_caller(shop, state)
-    number = slots.order_number
-    if not number:
-        if state.customer_id is None:
-            return ActionResult(action, ok=False, reason="not_verified")
-        latest = shop.orders_of(state.customer_id)
-        if not latest:
-            return ActionResult(action, ok=False, reason="no_orders")
-        number = latest[0]["number"]
     order = shop.order(number)
     customer = shop.customer(order["customer_id"]) if order else None
     if order is None or customer is None or not (
             number in state.verified_orders or _proves_ownership(customer, state, slots)):
-        reason = "not_verified" if state.customer_id is None else "unknown_order"
-        return ActionResult(action, ok=False, reason=reason)
+        return Reason.not_verified if state.customer_id is None else Reason.unknown_order
     state.verified_orders.add(number)
     if state.customer_id is None:
         state.customer_id = customer["id"]

@@ -247,6 +247,7 @@ class Shop:
         self.url = url or settings.db_url
         self.today = today or settings.today
         self.return_window_days = settings.return_window_days
+        self.refund_days = settings.refund_days
         self.goodwill_voucher_cents = to_cents(settings.goodwill_voucher_yuan)
         self.engine = make_engine(self.url)
 
@@ -323,6 +324,9 @@ class Shop:
                  .where(orders.c.customer_id == customer_id, orders.c.status != "cancelled")
                  .order_by(order_items.c.id))
         return [row["sku"] for row in self._all(query)]
+
+    def all_rows(self, table: Table) -> list[RowMapping]:
+        return self._all(select(table).order_by(*table.primary_key.columns))
 
     def products(self) -> list[RowMapping]:
         return self._all(select(products).order_by(products.c.sku))

@@ -18,4 +18,5 @@ class ShopSettings(BaseSettings):
     db_url: str = "sqlite:///data/shop.db"
     today: date = SHOP_DATE
     return_window_days: int = 7
+    refund_days: str = "3-7"  # business days for a refund to reach the original payment account
     goodwill_voucher_yuan: int = 20  # offered once a call to a VIP or at-risk customer with a complaint

@@ -56,7 +56,7 @@ def test_it_means_the_order_just_discussed(agent, shop):
 def test_persistent_frustration_offers_a_person_then_hands_over(agent, shop, lines, language):
     call, turns = talk(agent, lines)
     assert turns[1]["mood"]["call"] < 0
-    assert turns[1]["facts"].get("offer_human") == "yes" or turns[1]["action"]["handoff"]
+    assert turns[1]["action"]["offer_human"] or turns[1]["action"]["handoff"]
     assert call.state.handed_off and call.state.ticket_id
     assert shop.ticket(call.state.ticket_id) is not None
 

@@ -126,7 +126,7 @@ def test_what_accepts_an_offer(text, accepts):
 ])
 def test_thanks_after_an_offer_is_not_a_yes(agent, lines):
     call, turns = talk(agent, lines)
-    assert turns[1]["facts"].get("offer_human") == "yes"
+    assert turns[1]["action"]["offer_human"]
     assert not turns[2]["action"]["handoff"] and not call.state.handed_off
     assert turns[2]["intent"] == "goodbye"
 
@@ -138,8 +138,8 @@ def test_thanks_after_an_offer_is_not_a_yes(agent, lines):
 ])
 def test_an_offer_stands_for_the_next_turn_only(agent, lines):
     call, turns = talk(agent, lines)
-    assert turns[1]["facts"].get("offer_human") == "yes"
-    assert "offer_human" not in turns[2]["facts"]
+    assert turns[1]["action"]["offer_human"]
+    assert not turns[2]["action"]["offer_human"]
     assert not call.state.handed_off
 
 

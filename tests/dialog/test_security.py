@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 import pytest
 
@@ -42,7 +43,7 @@ def test_order_number_plus_phone_digits_or_email_verifies(shop, find_order, owne
              "phone": Slots(order_number=order["number"], phone=caller_id_of(customer))}[proof]
     state = caller_state(caller_id="4155550000")  # a number that is no customer's
     result = run("track_order", shop, state, slots, "en")
-    assert result.ok and result.facts["tracking_number"] == order["tracking_number"]
+    assert result.ok and result.facts.tracking_number == order["tracking_number"]
     follow_up = run("track_order", shop, state, Slots(order_number=order["number"]), "en")
     assert follow_up.ok  # verified once per call, not per question
 
@@ -55,7 +56,7 @@ def test_wrong_digits_or_email_are_refused_without_details(shop, find_order, own
                   Slots(order_number=order["number"])):
         state = caller_state()
         result = run("track_order", shop, state, slots, "en")
-        assert (result.ok, result.reason, result.facts) == (False, "not_verified", {})
+        assert (result.ok, result.reason, result.facts.values()) == (False, "not_verified", {})
         assert state.customer_id is None and not state.verified_orders
 
 
@@ -65,7 +66,7 @@ def test_no_words_verify_a_caller(shop, find_order, intent, words):
     order = find_order("paid")
     state = caller_state(language="zh" if any("\u4e00" <= c <= "\u9fff" for c in words) else "en", said=words)
     result = run(intent, shop, state, Slots(order_number=order["number"], address=words), state.language)
-    assert (result.ok, result.reason, result.facts, result.changed) == (False, "not_verified", {}, False)
+    assert (result.ok, result.reason, result.facts.values(), result.changed) == (False, "not_verified", {}, False)
     assert shop.order(order["number"])["status"] == "paid"  # nothing was cancelled or changed
 
 
@@ -73,17 +74,22 @@ def test_unknown_order_tells_an_unverified_caller_nothing_more_than_a_wrong_one(
     real = run("track_order", shop, caller_state(), Slots(order_number=find_order("shipped")["number"],
                                                           phone_last4="0000"), "en")
     missing = run("track_order", shop, caller_state(), Slots(order_number="99999", phone_last4="0000"), "en")
-    assert real == missing == ACTIONS["track_order"](shop, caller_state(), Slots(order_number="99999"), "en")
+    direct = ACTIONS["track_order"](shop, caller_state(), Slots(order_number="99999"), "en")
+    assert real == missing == replace(direct, as_of=shop.today)
     assert missing.reason == "not_verified"
 
 
 def test_unknown_order_for_a_verified_caller(shop, shop_data, find_order, owner):
     customer = shop_data["customers"][0]
     state = caller_state(caller_id_of(customer))
-    assert run("track_order", shop, state, Slots(order_number="99999"), "en").reason == "unknown_order"
+    missing = run("track_order", shop, state, Slots(order_number="99999"), "en")
+    assert missing.reason == "unknown_order"
     someone_elses = find_order("shipped", lambda o: o["customer_id"] != customer["id"])
     result = run("track_order", shop, state, Slots(order_number=someone_elses["number"]), "en")
-    assert (result.reason, result.facts) == ("unknown_order", {})  # the same answer: existence is not leaked
+    # the same answer: existence is not leaked; the caller hears their own recent orders to choose from
+    assert result.reason == "unknown_order" and result.facts.order_number == someone_elses["number"]
+    assert result.facts.recent == missing.facts.recent and {o.number for o in result.facts.recent} <= set(
+        customer["orders"])
 
 
 def test_anonymous_caller_without_an_order_number_is_asked_to_verify(shop):
@@ -98,7 +104,7 @@ def test_identify_caller_ignores_short_or_unknown_numbers(shop):
 
 def test_authorize_returns_the_order_and_owner(shop, find_order, owner):
     order = find_order("delivered")
-    access = authorize_order(shop, caller_state(caller_id_of(owner(order))), "track_order",
+    access = authorize_order(shop, caller_state(caller_id_of(owner(order))), order["number"],
                              Slots(order_number=order["number"]))
     assert access.order["number"] == order["number"] and access.customer["id"] == order["customer_id"]
 

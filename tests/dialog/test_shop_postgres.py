@@ -79,7 +79,7 @@ def test_actions_on_postgres(pg_shop, find_order, owner):
     shipped = find_order("shipped")
     result = run("track_order", pg_shop, caller_state(caller_id_of(owner(shipped))),
                  Slots(order_number=shipped["number"]), "zh")
-    assert result.ok and result.facts["tracking_number"] == shipped["tracking_number"]
+    assert result.ok and result.facts.tracking_number == shipped["tracking_number"]
 
     paid = find_order("paid", lambda o: len(o["payments"]) == 1)
     cancelled = run("cancel_order", pg_shop, caller_state(), Slots(order_number=paid["number"],
@@ -89,7 +89,7 @@ def test_actions_on_postgres(pg_shop, find_order, owner):
     recent = find_order("delivered", lambda o: o["delivered_on"] >= "2026-11-22")
     returned = run("get_refund", pg_shop, caller_state(caller_id_of(owner(recent))),
                    Slots(order_number=recent["number"]), "en")
-    assert returned.ok and pg_shop.return_of(recent["number"])["id"] == int(returned.facts["return_id"][1:])
+    assert returned.ok and pg_shop.return_of(recent["number"])["id"] == int(returned.facts.return_id[1:])
 
     handoff = run("contact_human_agent", pg_shop, caller_state(caller_id_of(owner(shipped)), said="help"), Slots(),
                   "en")

@@ -201,7 +201,8 @@ class ShopAgent:
         else:  # the order talked about stays the subject: "cancel it" means this one
             order = str(result.facts.get("order_number") or slots.order_number or "") or None
             state.pending_intent, state.pending_slots = None, Slots(order_number=order)
-        if signals.offer_human and not result.handoff and not state.handed_off:
+        locked = result.reason == "verification_locked"  # too many wrong proofs: a person, not another guess
+        if (signals.offer_human or locked) and not result.handoff and not state.handed_off:
             call.offered_human = True
             result = replace(result, facts={**result.facts, "offer_human": "yes"})
         return result

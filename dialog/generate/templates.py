@@ -215,6 +215,10 @@ TEMPLATES: dict[str, Pieces] = {
                "Could you tell me the last four digits of the phone number on the order?"),
         "zh": ("为了保护您的账户安全，需要先核实一下身份。", "请告诉我下单手机号的后四位。"),
     },
+    "verification_locked": {  # too many wrong proofs of identity (dialog/security.py): a person takes over
+        "en": ("I'm sorry, I can't verify your identity over the phone after several attempts.",),
+        "zh": ("抱歉，多次核实都没有通过，这次通话中无法再为您核实身份。",),
+    },
     "missing_order_number": {
         "en": ("Could you tell me the order number?",),
         "zh": ("请告诉我您的订单号。",),

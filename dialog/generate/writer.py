@@ -28,7 +28,7 @@ from dialog.types import ActionResult, CallState, Language, MoodLabel, ReplyPart
 
 # Outcomes that are always scripted: exact wording matters more than variety (identity checks, hand-offs).
 SCRIPTED = frozenset({"greeting", "goodbye", "verification_needed", "not_verified", "handoff", "clarify",
-                      "missing_order_number"})
+                      "missing_order_number", "verification_locked"})
 
 
 @dataclass(frozen=True)

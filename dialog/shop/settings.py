@@ -19,3 +19,6 @@ class ShopSettings(BaseSettings):
     today: date = SHOP_DATE
     return_window_days: int = 7
     goodwill_voucher_yuan: int = 20  # offered once a call to a VIP or at-risk customer with a complaint
+    # Salt of the hashes kept of callers' numbers and of what they tried as proof of identity (security.py):
+    # set your own in production, so that the hashes cannot be matched outside this shop's database.
+    hash_salt: str = "voicedesk-dev-salt"

@@ -90,7 +90,7 @@ def authorize_order(shop: Shop, state: CallState, action: str, slots: Slots) -> 
     number = slots.order_number
     if not number:
         if state.customer_id is None:
-            return ActionResult(action, ok=False, reason="not_verified")
+            return ActionResult(action, ok=False, reason=_unverified(shop, state))
         latest = shop.orders_of(state.customer_id)
         if not latest:
             return ActionResult(action, ok=False, reason="no_orders")
@@ -105,12 +105,17 @@ def authorize_order(shop: Shop, state: CallState, action: str, slots: Slots) -> 
         known = customer is not None and _proves_ownership(customer, state, slots)
         _record_attempt(shop, state, number, proof, known)
     if order is None or customer is None or not known:
-        reason = "not_verified" if state.customer_id is None else "unknown_order"
+        reason = _unverified(shop, state, number) if state.customer_id is None else "unknown_order"
         return ActionResult(action, ok=False, reason=reason)
     state.verified_orders.add(number)
     if state.customer_id is None:
         state.customer_id = customer["id"]
     return OrderAccess(order, customer)
+
+
+def _unverified(shop: Shop, state: CallState, number: str | None = None) -> str:
+    """The refusal for a caller not (yet) verified: once locked, verification is not asked for again."""
+    return "verification_locked" if verification_locked(shop, state, number) else "not_verified"
 
 
 # --- counting what callers try ----------------------------------------------------------------

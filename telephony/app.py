@@ -268,8 +268,12 @@ async def twilio_stream(registry: CallRegistry, ws: WebSocket) -> None:
     reason = "caller hung up"
     try:
         while True:
-            text = await ws.receive_text()
-            if not limiter.allow():
+            message = await ws.receive()
+            if message["type"] == "websocket.disconnect":
+                reason = "disconnected"
+                break
+            text = message["text"] if message.get("text") is not None else message.get("bytes") or b""  # binary
+            if not limiter.allow():  # is not Twilio's either: it is parsed, and refused, like any bad message
                 metrics.REJECTED.labels("twilio", "flood").inc()
                 log.warning("twilio stream %s: over %d messages a second; closing", session and session.call_id,
                             FRAMES_PER_SECOND)

@@ -30,7 +30,7 @@ from fastapi import Depends, FastAPI, HTTPException, Query, Request, WebSocket, 
 from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from dialog.security import install_log_redaction, redact
+from dialog.security import install_log_redaction
 from telephony import audiosocket, twilio
 from telephony.calls import CallRefused, CallRegistry, CallTokens, DuplicateCall, RateLimiter
 from telephony.sip import SipServer, in_networks, parse_networks
@@ -272,8 +272,9 @@ async def twilio_stream(registry: CallRegistry, ws: WebSocket) -> None:
             if message["type"] == "websocket.disconnect":
                 reason = "disconnected"
                 break
-            text = message["text"] if message.get("text") is not None else message.get("bytes") or b""  # binary
-            if not limiter.allow():  # is not Twilio's either: it is parsed, and refused, like any bad message
+            # Twilio sends text only: a binary frame is parsed, and refused, like any other bad message
+            text = message["text"] if message.get("text") is not None else message.get("bytes") or b""
+            if not limiter.allow():
                 metrics.REJECTED.labels("twilio", "flood").inc()
                 log.warning("twilio stream %s: over %d messages a second; closing", session and session.call_id,
                             FRAMES_PER_SECOND)
@@ -288,14 +289,13 @@ async def twilio_stream(registry: CallRegistry, ws: WebSocket) -> None:
                 continue
             if msg.event == "start" and session is None and msg.start is not None:
                 channel = twilio.TwilioChannel(msg.start.stream_sid, ws.send_text, ws.close)
+                trusted = bool(registry.services and registry.services.settings.twilio_caller_id_trusted)
                 try:
                     session = await registry.start(channel, caller_id=msg.start.custom.get("caller") or None,
-                                                   caller_id_trusted=registry.services is not None and
-                                                   registry.services.settings.twilio_caller_id_trusted,
-                                                   call_id=msg.start.call_sid[:64],
+                                                   caller_id_trusted=trusted, call_id=msg.start.call_sid,
                                                    language=msg.start.custom.get("language"))
                 except CallRefused as e:
-                    log.warning("twilio call %s turned away: %s", redact(msg.start.call_sid[:64]), e)
+                    log.warning("twilio call %s turned away: %s", msg.start.call_sid, e)
                     reason = "turned away"
                     duplicate = isinstance(e, DuplicateCall)
                     await ws.close(code=1008 if duplicate else 1013,

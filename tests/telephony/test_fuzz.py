@@ -300,15 +300,19 @@ def invite_response():
     return build_response(SipMessage.parse(invite()), 200, to_tag="fuzz")
 
 
+async def sip_good_call(sip_port: int) -> tuple[SipPhone, GoodCall]:
+    phone = SipPhone(sip_port)
+    await phone.connect()
+    await asyncio.sleep(1.0)  # the greeting has begun: the session is up
+    return phone, GoodCall(phone, phone.call_id)
+
+
 def test_fuzz_sip(live_server, call_services):
     base, sip_port, rng = live_server.state.base_url, live_server.state.settings.sip_port, random.Random(10_04)
     _quiet(live_server)
 
     async def run():
-        phone = SipPhone(sip_port)
-        await phone.connect()
-        await asyncio.sleep(1.0)
-        good = GoodCall(phone, phone.call_id)
+        phone, good = await sip_good_call(sip_port)
         fuzz = await UdpPeer.open()
         for n, datagram in enumerate(_sip_datagrams(rng, fuzz.port)):
             fuzz.send(datagram, sip_port)
@@ -334,10 +338,7 @@ def test_fuzz_rtp(live_server, call_services):
     _quiet(live_server)
 
     async def run():
-        phone = SipPhone(sip_port)
-        await phone.connect()
-        await asyncio.sleep(1.0)
-        good = GoodCall(phone, phone.call_id)
+        phone, good = await sip_good_call(sip_port)
         stranger = await UdpPeer.open()
         for n, event in enumerate((4, 2, 11)):  # "42#" typed by a stranger: the injected turn
             for end in (False, True, True):

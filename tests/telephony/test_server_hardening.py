@@ -298,3 +298,36 @@ def test_caller_id_over_an_untrusted_sip_line_discloses_nothing(live_server, cal
     logged = [r.getMessage() for r in caplog.records]
     assert any(call_id in m and "untrusted" in m for m in logged), logged  # the SIP line says so, redacted
     assert not any(digits in m for m in logged), [m for m in logged if digits in m]
+
+
+# --- end reasons say what happened -------------------------------------------------------------
+@pytest.mark.slow
+def test_end_reasons_say_what_happened(live_server, call_services):
+    """The issue: a call dropped for "no RTP for 30 s" and an AudioSocket TCP abort were both stored as
+    "caller hung up"."""
+    records, sip = call_services.records, live_server.state.listeners["sip"]
+    port = live_server.state.settings.audiosocket_port
+
+    async def run():
+        assert await _until(lambda: not live_server.state.calls.active, 15, 0.1)
+        peer = AudioSocketPeer("127.0.0.1", port)
+        await peer.connect()
+        assert await peer.wait_reply(timeout=40), "no greeting"
+        peer.writer.transport.abort()  # a TCP reset, no hang-up packet
+        await peer.close()
+        aborted = await _until(lambda: (records.get_call(str(peer.call_uuid)) or {}).get("end_reason"), 15, 0.1)
+        timeout, sip.rtp_timeout_s = sip.rtp_timeout_s, 1.0
+        try:
+            sig = await UdpPeer.open()
+            call_id = f"quiet-{uuid.uuid4().hex[:8]}"
+            sig.send(invite(via_port=sig.port, call_id=call_id, branch=f"z9hG4bK{call_id}"), sip.port)
+            ok = await sig.final(5)
+            sig.send(in_dialog("ACK", ok, 29572), sip.port)  # and then no RTP at all
+            silent = await _until(lambda: (records.get_call(call_id) or {}).get("end_reason"), 15, 0.1)
+        finally:
+            sip.rtp_timeout_s = timeout
+        return aborted, silent
+
+    aborted, silent = asyncio.run(run())
+    assert aborted and aborted.startswith("disconnected"), aborted
+    assert silent == "no RTP for 1 s", silent

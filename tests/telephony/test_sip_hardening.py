@@ -262,3 +262,48 @@ def test_end_reasons_say_what_happened():
         assert [c.end_reason for c in calls.calls] == ["caller hung up", "no RTP for 0.5 s"]
 
     serve(body, timers={"rtp_timeout_s": 0.5})
+
+
+@pytest.mark.slow
+def test_baresip_answers_our_digest_challenge_and_a_wrong_password_does_not(tmp_path):
+    """A real peer: baresip with the right password gets through our 401 challenge; with a wrong one it
+    never reaches the application."""
+    import signal
+
+    from tests.conftest import SAMPLES
+    from tests.telephony.test_sip import baresip_config, free_port
+
+    async def dial(password: str, folder) -> tuple[list, str]:
+        handled: list = []
+
+        async def on_call(call):
+            handled.append(call)
+            await asyncio.sleep(0.5)
+            await call.hangup()
+
+        server = SipServer(on_call, port=0, digest=("caller", "s3cret"))
+        await server.start()
+        folder.mkdir()
+        baresip_config(folder, free_port(), SAMPLES / "en" / "01.wav", "PCMU")
+        accounts = folder / "accounts"
+        accounts.write_text(accounts.read_text().replace(";regint=0", f";auth_pass={password};regint=0"))
+        process = await asyncio.create_subprocess_exec(
+            "baresip", "-f", str(folder), "-e", f"/dial sip:test@127.0.0.1:{server.port}", "-t", "8",
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
+        try:
+            for _ in range(60):
+                await asyncio.sleep(0.1)
+                if handled or process.returncode is not None:
+                    break
+            await asyncio.sleep(0.5)
+        finally:
+            with contextlib.suppress(ProcessLookupError):
+                process.send_signal(signal.SIGTERM)
+            output, _ = await asyncio.wait_for(process.communicate(), 10)
+            await server.stop()
+        return handled, output.decode(errors="replace")
+
+    handled, log = asyncio.run(dial("s3cret", tmp_path / "right"))
+    assert handled and handled[0].caller == "caller", log
+    handled, log = asyncio.run(dial("guess", tmp_path / "wrong"))
+    assert not handled and "401" in log, log

@@ -714,8 +714,12 @@ class SipServer:
             self._respond(request, addr, 401, to_tag=secrets.token_hex(4), headers=[("WWW-Authenticate", challenge)])
             return
         pending = sum(not d.confirmed for d in self._dialogs.values())
-        refusal = (503, "Too Many Unconfirmed Calls") if pending >= self.max_pending else \
-            await self.admit((request.get("Call-ID") or "")[:64])
+        try:
+            refusal = (503, "Too Many Unconfirmed Calls") if pending >= self.max_pending else \
+                await self.admit((request.get("Call-ID") or "")[:64])
+        except Exception as error:  # noqa: BLE001 - the application could not say (its database?): refuse
+            log.error("SIP call %s: admission failed: %r", request.get("Call-ID"), error)
+            refusal = (500, "Server Internal Error")
         if refusal is not None:
             status, reason = refusal
             log.warning("SIP call %s from %s:%d refused: %d %s", request.get("Call-ID"), *addr, status, reason)

@@ -141,6 +141,10 @@ def test_fuzz_twilio(live_server, call_services):
             with contextlib.suppress(Exception):
                 await fuzz.ws.close()
             await fuzz.close()
+        twin = TwilioPeer(base, TOKEN, language="en")  # the issue's: the live call's callSid again
+        twin.call_sid = good.call_id
+        await twin.connect()
+        await asyncio.wait_for(twin.closed.wait(), 10)
         turns = await good.still_answers(call_services.records)
         await good.peer.hang_up()
         return turns
@@ -182,9 +186,10 @@ def test_fuzz_browser(live_server, call_services):
 
 
 # --- AudioSocket ---------------------------------------------------------------------------------
-def _audiosocket_streams(rng: random.Random) -> list[bytes]:
+def _audiosocket_streams(rng: random.Random, live: uuid.UUID) -> list[bytes]:
     frame = audiosocket.encode(audiosocket.AUDIO, bytes(320))
     streams = [rng.randbytes(rng.randint(1, 600)) for _ in range(10)]  # not even a UUID first
+    streams.append(audiosocket.uuid_packet(live) + frame * 3)  # the issue's: the live call's UUID again
     streams += [b"\x01\x00\x10", b"\x01\xff\xff" + bytes(16), b"\x00\x00\x00", b"\x10\x01\x40" + bytes(320)]
     for _ in range(4):  # a good start, then a mutated packet stream
         body = b"".join(rng.choice([frame, audiosocket.encode(audiosocket.DTMF, b"7"), audiosocket.encode(0xFF, b"\4"),
@@ -203,7 +208,7 @@ def test_fuzz_audiosocket(live_server, call_services):
         await peer.connect()
         assert await peer.wait_reply(timeout=40), "no greeting"
         good = GoodCall(peer, str(peer.call_uuid))
-        for data in _audiosocket_streams(rng):
+        for data in _audiosocket_streams(rng, peer.call_uuid):
             with contextlib.suppress(ConnectionError, OSError):
                 reader, writer = await asyncio.open_connection("127.0.0.1", port)
                 writer.write(data)
@@ -376,6 +381,10 @@ def test_fuzz_http(live_server, call_services):
         good = await twilio_good_call(base)
         statuses: dict[int, int] = {}
         async with httpx.AsyncClient(base_url=base, timeout=10) as client:
+            for path in ("/static/call.html%00.js", "/api/calls?limit=-1", "/health?token=dev-token",
+                         "/openapi.json", "/static/..%2f..%2fpyproject.toml"):  # the issue's own inputs
+                response = await client.get(path, headers=API)
+                statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
             for _ in range(300):
                 path = rng.choice(paths)
                 if rng.random() < 0.5:

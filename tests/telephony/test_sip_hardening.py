@@ -160,6 +160,18 @@ def test_a_full_house_gets_486_before_anything_is_answered():
     serve(body, admit=busy)
 
 
+def test_an_admission_that_fails_is_a_500_not_silence():
+    async def broken(call_id: str):
+        raise RuntimeError("database is locked")
+
+    async def body(server, calls):
+        peer = await UdpPeer.open()
+        peer.send(invite(via_port=peer.port), server.port)
+        assert (await peer.final()).status == 500 and calls.calls == [] and server.listening
+
+    serve(body, admit=broken)
+
+
 def test_an_invite_never_confirmed_is_hung_up_fast_and_never_reaches_the_application():
     """The issue: three INVITEs that never ACK and send no RTP held every line for 32 s."""
     async def body(server, calls):

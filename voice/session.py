@@ -551,8 +551,10 @@ class CallSession:
         turn.finished = True
         record = self._turn_record(turn, interrupted, heard, reason)
         self.turns.append(record)
+        # Stored first, and whole even if the caller hangs up this instant (the write is shielded from the
+        # reply's cancellation): the "turn" event then means the record is there.
+        await asyncio.shield(asyncio.to_thread(self.services.records.add_turn, self.call_id, turn.idx, record))
         await self.channel.send_event({"type": "turn", **{k: record[k] for k in ("idx", "latency_ms", "interrupted")}})
-        await asyncio.to_thread(self.services.records.add_turn, self.call_id, turn.idx, record)
         await asyncio.to_thread(tame_malloc, True)  # give the turn's freed buffers back to the system
         labels = (self.channel.name,)
         metrics.TURNS.labels(*labels, record.get("language") or "?").inc()

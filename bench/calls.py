@@ -87,11 +87,16 @@ async def converse(peer, audio: list[tuple[np.ndarray, int]], rate: int) -> list
 
 
 async def browser_converse(base: str, token: str, audio: list[tuple[np.ndarray, int]]) -> list[float]:
-    """The browser page's protocol: PCM16 16 kHz frames up, PCM16 frames and JSON events down."""
-    url = base.replace("http", "ws", 1) + f"/ws/browser?token={token}&language="
+    """The browser page's protocol: a per-call token bought with the talk token, then PCM16 16 kHz frames up,
+    PCM16 frames and JSON events down."""
+    import httpx
+
+    url = base.replace("http", "ws", 1) + "/ws/browser?language="
+    call_token = httpx.post(base + "/api/call-tokens", headers={"Authorization": f"Bearer {token}"}).json()["token"]
     received: list[float] = []
     latencies = []
-    async with websockets.connect(url, max_size=1 << 20) as ws:
+    async with websockets.connect(url, max_size=1 << 20,
+                                  subprotocols=["voicedesk", f"voicedesk.token.{call_token}"]) as ws:
         stop = asyncio.Event()
         outgoing: list[bytes] = []
 

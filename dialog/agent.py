@@ -232,7 +232,8 @@ class ShopAgent:
                 return ActionResult(Action.out_of_scope, ok=True)
             return ActionResult(Action.clarify, ok=True, facts=Question(clarifying_question(u.language, [])))
         result = self._run(call, intent, slots, u.language)
-        if signals.offer_human and not result.handoff and not state.handed_off:
+        locked = result.reason == Reason.verification_locked  # too many wrong proofs: a person, not another guess
+        if (signals.offer_human or locked) and not result.handoff and not state.handed_off:
             call.offered_human = True
             result = replace(result, offer_human=True)
         return result

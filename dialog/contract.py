@@ -408,7 +408,7 @@ class ContractError(TypeError):
 
 
 # --- the table ----------------------------------------------------------------------------------------------
-ORDER_GATED = (Reason.not_verified, Reason.unknown_order, Reason.no_orders)
+ORDER_GATED = (Reason.not_verified, Reason.verification_locked, Reason.unknown_order, Reason.no_orders)
 CHANGE_GATED = (*ORDER_GATED, Reason.needs_confirmation)
 
 # What each action returns when it is done: one record type (two for product questions).
@@ -462,7 +462,7 @@ REFUSALS: dict[Action, tuple[Reason, ...]] = {
     Action.check_invoice: (*ORDER_GATED, Reason.no_invoice),
     Action.get_invoice: (*ORDER_GATED, Reason.no_invoice),
     Action.payment_issue: CHANGE_GATED,
-    Action.delivery_period: (Reason.not_verified, Reason.unknown_order),  # only asked with a number
+    Action.delivery_period: (Reason.not_verified, Reason.verification_locked, Reason.unknown_order),  # with a number
     Action.recover_password: (Reason.not_verified,),
     Action.delete_account: (Reason.needs_confirmation,),
     Action.product_question: (Reason.missing_question, Reason.no_answer),
@@ -472,6 +472,7 @@ REFUSALS: dict[Action, tuple[Reason, ...]] = {
 # The record a refusal carries (the same for every action that gives it).
 REFUSAL_FACTS: dict[Reason, type[Facts]] = {
     Reason.not_verified: NoFacts,
+    Reason.verification_locked: NoFacts,
     Reason.unknown_order: UnknownOrder,
     Reason.no_orders: NoFacts,
     Reason.needs_confirmation: ConfirmOrder,

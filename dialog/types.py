@@ -75,6 +75,7 @@ class Reason(StrEnum):
     """Why an action did not do what was asked: each has its own reply, saying why and what the caller can do."""
 
     not_verified = auto()  # the caller must prove who they are first
+    verification_locked = auto()  # too many wrong proofs: not asked for again this call, a person is offered
     unknown_order = auto()  # a verified caller named an order that is not theirs (or none at all)
     no_orders = auto()
     needs_confirmation = auto()  # read back: "your latest order is 10046 ... shall I cancel that one?"

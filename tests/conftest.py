@@ -65,7 +65,8 @@ def call_services(tmp_path_factory: pytest.TempPathFactory):
     if cache_path_for(source).exists():
         shutil.copy(cache_path_for(source), cache_path_for(Shop(f"sqlite:///{folder / 'shop.db'}")))
     settings = Settings(llm="local", calls_url=f"sqlite:///{folder / 'calls.db'}", api_token="test-token",
-                        twilio_auth_token="twilio-test-token", max_calls=3, recordings_dir=str(folder / "rec"))
+                        operator_token="operator-test-token", twilio_auth_token="twilio-test-token", max_calls=3,
+                        recordings_dir=str(folder / "rec"))
     os.environ["VOICEDESK_SHOP_DB_URL"] = f"sqlite:///{folder / 'shop.db'}"
     try:
         return Services.load(settings)

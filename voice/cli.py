@@ -421,6 +421,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(message)s")
+    from dialog.security import install_log_redaction
+
+    install_log_redaction()  # no phone number, email, card or address in any log line
     from speech.audio import AudioError
     from speech.models import ModelError
 

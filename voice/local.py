@@ -159,7 +159,7 @@ async def run_files(services: Any, input_path: str, output_path: str, *, realtim
     audio = read_audio(input_path, sample_rate=None)
     rate = 8000 if audio.sample_rate <= 8000 else 16000
     channel = MemoryChannel(name="file", sample_rate=rate, on_event=print_event)
-    session = CallSession(services, channel, caller_id=caller_id,
+    session = CallSession(services, channel, caller_id=caller_id, caller_id_trusted=True,  # typed by the operator
                           options=SessionOptions(realtime=realtime, language=language))
     channel.clock = lambda: session.clock
     await session.start()
@@ -191,7 +191,8 @@ async def run_microphone(services: Any, *, caller_id: str | None = None, languag
             outbound.clear()
 
     channel = SpeakerChannel(name="local", sample_rate=rate, playback_lead_s=0.06, on_event=print_event)
-    session = CallSession(services, channel, caller_id=caller_id, options=SessionOptions(language=language))
+    session = CallSession(services, channel, caller_id=caller_id, caller_id_trusted=True,  # typed by the operator
+                          options=SessionOptions(language=language))
 
     def callback(indata: Any, outdata: Any, frames: int, _time: Any, _status: Any) -> None:
         loop.call_soon_threadsafe(inbound.put_nowait, bytes(indata))

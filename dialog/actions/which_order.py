@@ -21,7 +21,7 @@ from sqlalchemy import RowMapping
 
 from dialog.actions.facts import order_brief, order_target, recent_orders, refuse
 from dialog.contract import ActionResult, ConfirmOrder, UnknownOrder
-from dialog.security import OrderAccess, authorize_order, identify_caller
+from dialog.security import OrderAccess, authorize_order, identify_caller, unverified
 from dialog.shop.db import Shop
 from dialog.types import CHANGES, Action, CallState, Language, Reason, Slots
 
@@ -41,7 +41,7 @@ def order_for(shop: Shop, state: CallState, action: Action, slots: Slots, langua
     said = slots.order_number
     if not said:
         if state.customer_id is None:
-            return refuse(action, Reason.not_verified)
+            return refuse(action, unverified(shop, state))
         mine = shop.orders_of(state.customer_id)
         if not mine:
             return refuse(action, Reason.no_orders)

@@ -187,6 +187,16 @@ vouchers = Table(  # goodwill gestures: a voucher for a VIP or at-risk customer 
     Column("call_id", String(64), nullable=False),
     Column("created_at", DateTime, nullable=False),
 )
+verification_attempts = Table(  # dialog/security.py: every proof of identity a caller tried, to stop guessing
+    "verification_attempts", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("call_id", String(64), nullable=False, index=True),
+    Column("caller", String(64), index=True),  # salted hash of the trusted line's number; None on other lines
+    Column("order_number", String(16), index=True),
+    Column("proof", String(64), nullable=False),  # salted hash of what was tried: the same guess twice counts once
+    Column("ok", Boolean, nullable=False),
+    Column("at", DateTime, nullable=False),  # UTC wall clock (cool-downs are real time, not the shop's day)
+)
 password_resets = Table(
     "password_resets", metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),

@@ -20,3 +20,6 @@ class ShopSettings(BaseSettings):
     return_window_days: int = 7
     refund_days: str = "3-7"  # business days for a refund to reach the original payment account
     goodwill_voucher_yuan: int = 20  # offered once a call to a VIP or at-risk customer with a complaint
+    # Salt of the hashes kept of callers' numbers and of what they tried as proof of identity (security.py):
+    # set your own in production, so that the hashes cannot be matched outside this shop's database.
+    hash_salt: str = "voicedesk-dev-salt"

@@ -135,3 +135,113 @@ def test_logging_filter_redacts_messages_and_arguments(caplog):
         logger.info("caller %s with card %s wrote from %s", "13812345678", "4111111111111234", "a.b@example.com")
     message = caplog.records[0].getMessage()
     assert message == "caller *******5678 with card ************1234 wrote from a***@example.com"
+
+
+# --- issue 10: every digit grouping the recogniser writes, addresses, records -------------------
+@pytest.mark.parametrize(("text", "expected"), [
+    ("card 4,111,111,111,111,111 please", "card ************1111 please"),  # as the recogniser writes it
+    ("call 415,555,0123", "call ******0123"),
+    ("call 415.555.0123 or 138 1234 5678", "call ******0123 or *******5678"),
+    ("电话是幺三八一二三四五六七八", "电话是*******五六七八"),
+    ("地址改成深圳市南山区科技园路6号吧", "地址改成[address]吧"),
+    ("send it to 88 Nanjing Road, thanks", "send it to [address], thanks"),
+    ("ship to 400 Broadway, New York, NY 10013 now", "ship to [address] now"),
+    ("orders 10023, 10024 and 10025", "orders 10023, 10024 and 10025"),  # order numbers stay
+    ("订单一零零二八", "订单一零零二八"),
+    ("1,299,000.50 yuan, 2026-11-28", "1,299,000.50 yuan, 2026-11-28"),
+])
+def test_redact_every_grouping(text, expected):
+    assert redact(text) == expected
+
+
+def test_redact_record_masks_slots_facts_and_the_address_read_back():
+    from dialog.security import redact_record
+
+    record = {"text": "change it to 科技园路6号 please", "slots": {"order_number": "10028", "phone": "13812345678",
+              "email": "wang.fang44@example.cn", "phone_last4": "6975", "address": "科技园路6号"},
+              "facts": {"order_number": "10028", "address": "科技园路6号"},
+              "reply": "好的，订单10028的地址已改为科技园路6号。", "nested": [{"why": "my card 4111111111111111"}]}
+    clean = redact_record(record)
+    assert clean["slots"] == {"order_number": "10028", "phone": "*******5678", "email": "w***@example.cn",
+                              "phone_last4": "****", "address": "[address]"}
+    assert clean["facts"] == {"order_number": "10028", "address": "[address]"}
+    assert "科技园" not in str(clean) and "4111111111111111" not in str(clean) and "10028" in clean["reply"]
+
+
+# --- issue 10: guessing the last four digits --------------------------------------------------
+def _guess(shop, state, order, digits):
+    return run("track_order", shop, state, Slots(order_number=order["number"], phone_last4=digits), "en")
+
+
+def _wrong(customer, n: int) -> str:
+    right = int(customer["phone"][-4:])
+    return str((right + 1 + n) % 10000).zfill(4)
+
+
+def test_three_wrong_guesses_lock_verification_for_the_call(shop, find_order, owner):
+    from sqlalchemy import select
+
+    from dialog.shop.db import verification_attempts
+
+    order = find_order("shipped")
+    customer = owner(order)
+    state = caller_state()
+    assert [_guess(shop, state, order, _wrong(customer, n)).reason for n in range(3)] == [
+        "not_verified", "not_verified", "verification_locked"]  # the third wrong one is told so at once
+    assert _guess(shop, state, order, _wrong(customer, 0)).reason == "verification_locked"  # a repeat: locked
+    right = _guess(shop, state, order, customer["phone"][-4:])  # even the right digits are not checked now
+    assert (right.ok, right.reason, right.facts) == (False, "verification_locked", {})
+    assert state.customer_id is None and not state.verified_orders
+    with shop.engine.connect() as db:
+        rows = db.execute(select(verification_attempts)).mappings().all()
+    assert [(r["call_id"], r["order_number"], r["ok"]) for r in rows] == [("test-call", order["number"], False)] * 3
+    assert all(customer["phone"][-4:] not in r["proof"] for r in rows)  # hashed
+
+
+def test_the_same_wrong_guess_twice_is_one_attempt(shop, find_order, owner):
+    order = find_order("shipped")
+    customer = owner(order)
+    state = caller_state()
+    for _ in range(4):
+        _guess(shop, state, order, _wrong(customer, 0))
+    assert _guess(shop, state, order, customer["phone"][-4:]).ok
+
+
+def test_wrong_guesses_from_one_number_count_across_calls_with_a_cool_down(shop, find_order, owner, monkeypatch):
+    import dialog.security as security
+
+    orders = [find_order("shipped"), find_order("delivered"), find_order("paid")]
+    caller = "4155550000"  # a trusted line's number that is no customer's
+    for n in range(5):  # two calls, wrong guesses against different orders
+        order = orders[n % 3]
+        _guess(shop, caller_state(caller) if n % 2 else _call(caller, n), order, _wrong(owner(order), n))
+    target = orders[0]
+    fresh = _call(caller, 99)
+    assert _guess(shop, fresh, target, owner(target)["phone"][-4:]).reason == "verification_locked"
+    assert _guess(shop, _call(None, 98), target, owner(target)["phone"][-4:]).ok  # another line is not locked
+    later = security._now() + security.LIMITS.cooldown + security.timedelta(minutes=1)
+    monkeypatch.setattr(security, "_now", lambda: later)
+    assert _guess(shop, _call(caller, 97), target, owner(target)["phone"][-4:]).ok  # after the cool-down
+
+
+def test_wrong_guesses_against_one_order_count_across_calls(shop, find_order, owner):
+    order = find_order("shipped")
+    customer = owner(order)
+    for n in range(5):  # five calls from untrusted lines (no caller ID), one or two guesses each
+        _guess(shop, _call(None, n), order, _wrong(customer, n))
+    assert _guess(shop, _call(None, 50), order, customer["phone"][-4:]).reason == "verification_locked"
+
+
+def _call(caller_id, n):
+    from dialog.types import CallState
+
+    return CallState(call_id=f"call-{n}", caller_id=caller_id)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("the last four digits are 6975", "the last four digits are ****"),
+    ("Last 4: 6975.", "Last 4: ****."),
+    ("手机后四位是6975", "手机后四位是****"),
+])
+def test_a_proof_of_identity_is_not_kept(text, expected):
+    assert redact(text) == expected

@@ -41,6 +41,7 @@ class Situation:
     slots: dict[str, Any] = field(default_factory=dict)
     said: str = ""
     confirmed: bool = False
+    wrong_proofs: int = 0  # wrong last-four digits tried earlier in the call
 
 
 def status(*states: str, when: Callable[[Order], bool] = lambda o: True) -> Callable[[Order], bool]:
@@ -53,6 +54,7 @@ DEFAULT_REFUSALS = {
     "unknown_order": Situation(order=ANY, caller="other"),
     "no_orders": Situation(caller="empty", named=False),
     "needs_confirmation": Situation(order=ANY, named=False),
+    "verification_locked": Situation(order=ANY, caller="nobody", wrong_proofs=3, slots={"phone_last4": "0000"}),
 }
 SITUATIONS: dict[tuple[str, str], Situation] = {
     ("track_order", DONE): Situation(order=ANY),
@@ -115,6 +117,8 @@ def produce(shop: Shop, shop_data: dict, action: Action, outcome: str, language:
         slots = replace(slots, order_number=order["number"])
         state.named_orders.add(order["number"])
     state.confirmed = situation.confirmed
+    for guess in range(situation.wrong_proofs):
+        run(action, shop, state, replace(slots, phone_last4=f"{guess:04d}9"[-4:]), language)
     return own_result(shop, state, action, language) if action in AGENTS_OWN else \
         run(action, shop, state, slots, language) if action != Action.contact_human_agent else \
         handoff.contact_human_agent(shop, state, slots, language)

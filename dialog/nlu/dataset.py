@@ -1,4 +1,4 @@
-"""The generated bilingual training set: paraphrase families (`templates.py`) filled with slot values
+"""The generated bilingual training set: paraphrase families (`data/paraphrases*.yaml`) filled with slot values
 and turned into what ASR hands us (no punctuation, fillers, numbers as words, code-switching).
 
 Deterministic for a seed. Each row keeps its family id, so evaluation can hold out whole families.
@@ -10,7 +10,7 @@ import random
 import re
 from dataclasses import dataclass
 
-from dialog.nlu.templates import EXTRA_TEMPLATES, TEMPLATES
+from dialog.nlu.data import paraphrases
 from dialog.types import INTENTS, Language
 
 _ALT = re.compile(r"\[([^\[\]]*)\]")
@@ -109,12 +109,13 @@ def generate(per_family: int = 10, seed: int = 7) -> list[Example]:
     """`per_family` sentences for every paraphrase family of every intent, in both languages."""
     rng = random.Random(seed)
     rows: list[Example] = []
+    families = paraphrases()
     for intent in INTENTS:
         for language in ("en", "zh"):
-            for index, template in enumerate(TEMPLATES[intent][language]):
+            for index, template in enumerate(families[intent][language]):
                 rows += _family(rng, template, intent, language, f"{intent}/{language}/{index}", per_family)
     rng = random.Random(seed + 1)  # the added families: their own stream, so the rows above stay the same
-    for intent, by_lang in EXTRA_TEMPLATES.items():
+    for intent, by_lang in paraphrases("paraphrases-from-calls.yaml").items():
         for language, templates in by_lang.items():
             for index, template in enumerate(templates):
                 rows += _family(rng, template, intent, language, f"{intent}/{language}/extra{index}", per_family)
@@ -135,12 +136,12 @@ def _family(rng: random.Random, template: str, intent: str, language: str, famil
 
 def split_by_family(rows: list[Example], every: int = 5, seed: int = 7) -> tuple[list[Example], list[Example]]:
     """(train, held out): one family in `every` per intent and language is held out whole (never one of
-    `EXTRA_TEMPLATES`, which are always trained on)."""
+    `paraphrases-from-calls.yaml`, which are always trained on)."""
     rng = random.Random(seed)
     held: set[str] = set()
     for intent in INTENTS:
         for language in ("en", "zh"):
-            n = len(TEMPLATES[intent][language])
+            n = len(paraphrases()[intent][language])
             picks = rng.sample(range(n), max(1, n // every))
             held.update(f"{intent}/{language}/{i}" for i in picks)
     return [r for r in rows if r.family not in held], [r for r in rows if r.family in held]

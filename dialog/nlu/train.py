@@ -2,7 +2,7 @@
 
 Compares TF-IDF n-grams, e5 embeddings and both together (each + logistic regression) on
 generated paraphrase families the models never saw, keeps the best by macro-F1 there, refits
-it on every generated row and saves it to models/nlu/. The hand-written set (`heldout.py`) is
+it on every generated row and saves it to models/nlu/. The hand-written set (`data/handwritten.jsonl`) is
 scored for every candidate but never used to choose. Then fits the text-sentiment classifier on the
 same e5 embeddings (`dialog/sentiment/classifier.py`, models/nlu/sentiment.pkl). Deterministic:
 fixed seeds, no sampling.
@@ -20,9 +20,9 @@ from pathlib import Path
 import numpy as np
 from sklearn.metrics import accuracy_score, f1_score
 
+from dialog.nlu.data import utterances
 from dialog.nlu.dataset import Example, generate, split_by_family
 from dialog.nlu.features import e5_features
-from dialog.nlu.heldout import HELDOUT
 from dialog.nlu.intent import IntentModel, nlu_dir
 from dialog.sentiment import classifier as sentiment_classifier
 
@@ -35,8 +35,7 @@ CANDIDATES = {
 
 
 def handwritten() -> list[Example]:
-    return [Example(text, intent, lang, f"hand/{intent}/{lang}")
-            for intent, by_lang in HELDOUT.items() for lang, texts in by_lang.items() for text in texts]
+    return [Example(u.text, u.intent, u.language, f"hand/{u.intent}/{u.language}") for u in utterances("handwritten")]
 
 
 def _scores(model: IntentModel, rows: list[Example], emb: np.ndarray | None) -> dict[str, dict[str, float]]:

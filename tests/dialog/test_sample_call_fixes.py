@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from dialog.agent import accepts_offer
 from dialog.nlu.slots import extract_slots
-from dialog.sentiment.labelled import split
+from dialog.sentiment.data import split
 from dialog.sentiment.text import text_sentiment
 from dialog.shop import db
 from tests.dialog.conftest import talk

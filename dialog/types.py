@@ -11,6 +11,11 @@ from typing import Literal
 
 Language = Literal["zh", "en"]
 MoodLabel = Literal["negative", "neutral", "positive"]
+# How a turn relates to the call so far (dialog/nlu/context.py documents each).
+DialogueAct = Literal["request", "answer", "closing", "objection", "correction", "follow_up"]
+# Why understanding asks back: two intents are close ("choice"), one is likely but not sure ("confirm"),
+# or the turn is noise ("noise": the only case for the generic "could you say that again?").
+ClarifyKind = Literal["choice", "confirm", "noise"]
 Segment = Literal["new", "regular", "vip", "at_risk"]
 
 # The intents the shop handles (the first 27 are the customer-service set; then small talk and scope).
@@ -63,6 +68,9 @@ class Understanding:
     sentiment: Sentiment = field(default_factory=lambda: Sentiment(0.0, "neutral"))
     alternatives: tuple[tuple[str, float], ...] = ()  # next most likely intents
     clarify: str | None = None  # a question to ask when unsure, in the caller's language
+    clarify_kind: ClarifyKind | None = None  # set with `clarify`
+    act: DialogueAct = "request"
+    from_context: tuple[str, ...] = ()  # slot names filled from the call so far, not said in this turn
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from functools import cache
 import cn2an
 from num2words import num2words
 
-from dialog.nlu.data import overlap_key, paraphrases, utterances
+from dialog.nlu.data import evaluation_keys, overlap_key, paraphrases
 from dialog.types import Language
 
 _ALT = re.compile(r"\[([^\[\]]*)\]")
@@ -124,8 +124,8 @@ SOURCES = ("paraphrases.yaml", "paraphrases-from-calls.yaml", "paraphrases-more.
 
 def generate(per_family: int = 10, seed: int = 7, exclude: set[str] | None = None) -> list[Example]:
     """`per_family` sentences for every paraphrase family of every intent, in both languages, in the spoken
-    forms ASR gives. A row equal to an evaluation line (`exclude`: `overlap_key`s; default every line of the
-    hand-written, dev and test sets) is dropped, so no figure is measured on a sentence trained on."""
+    forms ASR gives. A row equal to an evaluation line (`exclude`: `overlap_key`s; default every line of
+    `EVALUATION_SOURCES`) is dropped, so no figure is measured on a sentence trained on."""
     if exclude is None:
         exclude = evaluation_keys()
     rows: list[Example] = []
@@ -137,10 +137,6 @@ def generate(per_family: int = 10, seed: int = 7, exclude: set[str] | None = Non
                     family = f"{intent}/{language}/{name.removesuffix('.yaml')}/{index}"
                     rows += _family(rng, template, intent, language, family, per_family)
     return [r for r in rows if overlap_key(r.text) not in exclude]
-
-
-def evaluation_keys() -> set[str]:
-    return {overlap_key(u.text) for name in ("handwritten", "dev", "test") for u in utterances(name)}
 
 
 def typed(rows: list[Example], seed: int = 11) -> list[Example]:

@@ -1,4 +1,5 @@
-"""Score the text sentiment on the labelled set: `python -m dialog.sentiment.evaluate [--tune]`.
+"""Score the text sentiment on the labelled set: `python -m dialog.sentiment.evaluate [--tune]` (prints;
+`make bench` (bench/nlu.py) writes bench/results/sentiment.*).
 
 `--tune` searches the blend weights (general model, cues, e5 classifier) and thresholds on the dev
 half and the classifier's training turns (never the test half) and prints them (they are then
@@ -115,7 +116,7 @@ def main() -> None:
     if args.tune:
         print(json.dumps(tune(), indent=2))
         return
-    print(json.dumps(evaluate(), indent=2))
+    print(json.dumps(evaluate(results=None), indent=2))  # bench/results/sentiment.* is written by `make bench`
 
 
 if __name__ == "__main__":

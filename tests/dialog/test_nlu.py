@@ -23,7 +23,7 @@ def understander(tmp_path_factory: pytest.TempPathFactory) -> Understander:
         from dialog.nlu.train import train
 
         folder = Path(tmp_path_factory.mktemp("nlu"))
-        train(folder, ["tfidf"], results=None)
+        train(folder, ["tfidf"], figures=None)
     return Understander(folder, catalogue=CATALOGUE)
 
 

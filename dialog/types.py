@@ -79,6 +79,7 @@ class CallerTurn:
     language: Language | None = None  # from ASR; None: detect from the text
     turn_id: str = ""
     audio_16k: object | None = None  # numpy float32 PCM of the turn, for the prosody channel
+    typed: bool = False  # typed by the caller (chat, the browser's text box): understood on the typed path
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,20 @@ How a resolved turn is marked (`Understanding.act`):
 - "follow_up": refers back ("the other one", "那个呢", "还有一个", "when do I get the money" after a
   return); the intent is the topic's (or track_refund), an order or product filled from the context is
   named in `from_context`.
+
+What the agent passes each turn (it knows what it asked and did; nothing here reads the agent's state):
+    DialogueContext(
+        question=  "confirm" when its last reply asked for a yes (state.awaiting_confirmation), "slot" when
+                   it asked for an order number / last four digits / email / address (a KEEPS_PENDING
+                   reason), "choice" after a clarify of kind "choice" (options= the two intents),
+                   "offer_human" after offering a person, "anything_else" after "anything else?", else None;
+        pending_intent= state.pending_intent (or the clarified intents' first);
+        last_action= the last ActionResult.action as an intent name, last_refused= not result.ok for a
+                   refusal reason (already_shipped, outside_window...; not for a missing slot);
+        orders= / products= every order number and product id said or told so far, oldest first;
+        topic= the intent of the last request acted on.)
+A change to an order runs only on what the caller named or confirmed: a slot in `from_context` was
+inferred ("the other one"), so confirm it before changing anything.
 """
 
 from __future__ import annotations
@@ -133,8 +147,8 @@ def resolve(u: Understanding, context: DialogueContext | None) -> Understanding:
     negative = bool(c["bare_no"].match(bare))
     asked = ctx.question in ("confirm", "offer_human", "choice")
 
-    if ctx.pending_intent and said and c["correction"].search(text):
-        return _as(u, ctx.pending_intent, "correction")
+    if ctx.pending_intent and c["correction"].search(text) and (said or u.intent in WEAK_READINGS):
+        return _follow_up(_as(u, ctx.pending_intent, "correction"), ctx, text, said, keep_intent=True)
     if negative:
         if ctx.question == "anything_else":
             return _as(u, "goodbye", "closing")
@@ -144,6 +158,10 @@ def resolve(u: Understanding, context: DialogueContext | None) -> Understanding:
             return _as(u, "goodbye", "closing")
         if re.search(r"\b(?:no|nope|nah)\b|不是|不用|不要|不行|没有", text):  # "no thanks" to "shall I ...?"
             return _as(u, "deny", "answer")
+        if ctx.question == "confirm":  # "ok, thanks" to "shall I cancel it?" is a yes
+            return _as(u, "affirm", "answer")
+    if ctx.question in ("confirm", "slot", "choice") and not said and _short_refusal(bare, language):
+        return _as(u, "deny", "answer")  # "no, a different one", "不是，换一个"
     if ctx.last_refused and ctx.last_action and c["pushback"].search(text) and u.intent not in (
             "contact_human_agent", "contact_customer_service") and not _names_another_request(u, ctx):
         return _as(u, ctx.last_action, "objection")
@@ -164,11 +182,16 @@ def _names_another_request(u: Understanding, ctx: DialogueContext) -> bool:
             and u.confidence >= 0.8 and not u.clarify)
 
 
-def _follow_up(u: Understanding, ctx: DialogueContext, text: str, said: set[str]) -> Understanding:
+def _follow_up(u: Understanding, ctx: DialogueContext, text: str, said: set[str], keep_intent: bool = False
+               ) -> Understanding:
     c = cues(u.language)
     other, same = c["refers_other"].search(text), c["refers_same"].search(text)
     follow = c["follow_up"].search(text)
     if not (other or same or follow):
+        topic = ctx.topic or ctx.pending_intent
+        short = len(text.split()) <= 6 if u.language == "en" else len(text.replace(" ", "")) <= 12
+        if topic and short and u.intent == "out_of_scope" and u.clarify_kind != "noise" and not keep_intent:
+            return replace(u, intent=topic, act="follow_up", clarify=None, clarify_kind=None)
         return u
     slots, filled = u.slots, ()
     if "order_number" not in said and ctx.orders and (other or same):
@@ -181,10 +204,17 @@ def _follow_up(u: Understanding, ctx: DialogueContext, text: str, said: set[str]
             slots, filled = replace(slots, product=pick), ("product",)
     topic = ctx.topic or ctx.pending_intent
     weak = u.intent in WEAK_READINGS or u.clarify is not None or u.confidence < 0.5
-    if topic and weak:
+    if topic and weak and not keep_intent:
         return replace(u, intent=topic, slots=slots, act="follow_up", from_context=filled, clarify=None,
                        clarify_kind=None)
     return replace(u, slots=slots, from_context=filled) if filled else u
+
+
+def _short_refusal(bare: str, language: Language) -> bool:
+    """A no with a few words after it ("no, a different one", "不是，换一个"), nothing the caller named."""
+    if language == "zh":
+        return bool(re.match(r"^(?:不是|不对|不|错了|不要)[，,。\s]*\S{0,5}$", bare))
+    return bool(re.match(r"^(?:no+|nope|nah|not that|that's wrong|wrong)\b(?:\W+\w+){0,3}\W*$", bare))
 
 
 def _other(seen: tuple[str, ...]) -> str | None:

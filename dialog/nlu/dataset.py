@@ -1,13 +1,14 @@
 """The generated bilingual training set: paraphrase families (`data/paraphrases*.yaml`) filled with slot values
 and turned into what ASR hands us (no punctuation, fillers, numbers as words, code-switching).
 
-Deterministic for a seed. Each row keeps its family id, so evaluation can hold out whole families.
+Deterministic for a seed. Each row keeps its family id ("intent/language/file/index").
 """
 
 from __future__ import annotations
 
 import random
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from functools import cache
 
@@ -122,7 +123,7 @@ def _asr_like(rng: random.Random, text: str, language: Language, bare: bool = Fa
 SOURCES = ("paraphrases.yaml", "paraphrases-from-calls.yaml", "paraphrases-more.yaml")
 
 
-def generate(per_family: int = 10, seed: int = 7, exclude: set[str] | None = None) -> list[Example]:
+def generate(per_family: int = 10, seed: int = 7, exclude: Collection[str] | None = None) -> list[Example]:
     """`per_family` sentences for every paraphrase family of every intent, in both languages, in the spoken
     forms ASR gives. A row equal to an evaluation line (`exclude`: `overlap_key`s; default every line of
     `EVALUATION_SOURCES`) is dropped, so no figure is measured on a sentence trained on."""

@@ -86,6 +86,14 @@ def test_a_correction_is_the_pending_request_with_the_new_value(text, language, 
     assert (u.intent, u.act, u.slots.order_number) == ("cancel_order", "correction", order)
 
 
+def test_a_correction_by_reference_takes_the_other_order():
+    ctx = DialogueContext(question="confirm", pending_intent="cancel_order", orders=("10061", "10062"))
+    for text, language in (("no, I meant the other order", "en"), ("不是，我说的是另一个订单", "zh")):
+        u = resolve(heard(text, language, "deny", 0.5), ctx)
+        assert (u.intent, u.act, u.slots.order_number, u.from_context) == ("cancel_order", "correction", "10061",
+                                                                           ("order_number",)), text
+
+
 def test_a_refund_arrival_question_after_a_return_is_track_refund():
     for text, language in (("I haven't seen it on my card yet", "en"), ("when will I get the money back", "en"),
                            ("钱什么时候到账", "zh"), ("卡里还没看到钱", "zh")):
@@ -132,3 +140,50 @@ def test_context_read_from_a_transcript():
     ctx = context_from_transcript([("caller", "我的订单10023到哪了"), ("assistant", "已经发货了。还有什么可以帮您？")],
                                   "zh", lambda t, lang, c: heard(t, lang, "track_order", 0.9))
     assert ctx.question == "anything_else" and ctx.orders == ("10023",)
+
+
+# --- the real model, the issue's turns, the context the agent would pass ---------------------------------
+
+@pytest.mark.parametrize(("text", "language", "context", "intent", "act", "order"), [
+    ("the other one, with the rice cookers, that's 1 0 0 6 2", "en",
+     DialogueContext(topic="track_order", orders=("10061",)), "track_order", "follow_up", "10062"),
+    ("那另一个呢", "zh", DialogueContext(topic="track_order", orders=("10062", "10061")), "track_order", "follow_up",
+     "10062"),
+    ("but I've barely used it, is there really nothing you can do?", "en", REFUSED_RETURN, "get_refund",
+     "objection", "10040"),
+    ("可是我才用了一次，真的没有别的办法吗？", "zh", REFUSED_RETURN, "get_refund", "objection", None),
+    ("好的，没有了，谢谢", "zh", None, "goodbye", "closing", None),
+    ("ok that's all thanks", "en", ANYTHING_ELSE, "goodbye", "closing", None),
+    ("no", "en", ANYTHING_ELSE, "goodbye", "closing", None),
+    ("I haven't seen it on my card yet", "en", DialogueContext(topic="get_refund", orders=("10040",)),
+     "track_refund", "follow_up", None),
+    ("卡里还没看到退款", "zh", DialogueContext(topic="get_refund"), "track_refund", "follow_up", None),
+    ("no, you misheard, it's one oh oh four two", "en", CONFIRM_CANCEL, "cancel_order", "correction", "10042"),
+    ("不是，是一零零四二", "zh", CONFIRM_CANCEL, "cancel_order", "correction", "10042"),
+])
+def test_the_issue_turns_in_context(understander, text, language, context, intent, act, order):
+    u = understander.understand(text, language, context=context)
+    assert (u.intent, u.act) == (intent, act), (u.intent, u.act, u.confidence)
+    if order and act != "objection":
+        assert u.slots.order_number == order
+    assert u.clarify is None
+
+
+@pytest.mark.parametrize(("text", "language"), [
+    ("but I've barely used it, is there really nothing you can do?", "en"),
+    ("可是我才用了一次，真的没有别的办法吗？", "zh"),
+])
+def test_pushback_without_a_refusal_is_not_an_objection(understander, text, language):
+    assert understander.understand(text, language).act != "objection"
+
+
+@pytest.mark.parametrize(("text", "language", "intent"), [
+    ("hw do i chnage my pasword", "en", "recover_password"),
+    ("i wnat to cancle my ordr pls", "en", "cancel_order"),
+    ("wheres my pakage its been a week", "en", "track_order"),
+    ("我的定单到哪了", "zh", "track_order"),
+    ("秘码忘了怎么办", "zh", "recover_password"),
+    ("我想退火，东西坏了", "zh", "get_refund"),
+])
+def test_typed_text_with_typos(understander, text, language, intent):
+    assert understander.understand(text, language, typed=True).intent == intent

@@ -75,8 +75,9 @@ class Understander:
         noise = model.familiarity(text) < (FAMILIAR_TYPED if typed else FAMILIAR)
         if noise:
             ranked = [("out_of_scope", min(ranked[0][1], 0.2))] + [r for r in ranked if r[0] != "out_of_scope"]
-        if ranked[0][0] in _ASKS_WHETHER_DONE and _ALREADY_DONE.search(text):
-            ranked = _asks_whether_done(ranked)
+        pair = next((p for p in _ASKS_WHETHER_DONE.items() if ranked[0][0] in p), None)
+        if pair and _ALREADY_DONE.search(text):
+            ranked = _asks_whether_done(ranked, *pair)
         intent, confidence = ranked[0]
         unsure = (confidence < (FRAGMENT_CONFIDENT if _fragment(text, language) else CONFIDENT)
                   or confidence - ranked[1][1] < MARGIN)
@@ -110,10 +111,9 @@ def _without_greeting(text: str) -> str:
     return rest if len(rest.strip()) >= 4 else text  # a greeting alone stays a greeting
 
 
-def _asks_whether_done(ranked: list[tuple[str, float]]) -> list[tuple[str, float]]:
+def _asks_whether_done(ranked: list[tuple[str, float]], doing: str, checking: str) -> list[tuple[str, float]]:
     """"Was it done?" rather than "do it": the check intent takes the lead, with the two readings' joint
     probability (the model is that sure the turn is about, say, an invoice)."""
-    doing, checking = ranked[0][0], _ASKS_WHETHER_DONE[ranked[0][0]]
     probs = dict(ranked)
     rest = [r for r in ranked if r[0] not in (doing, checking)]
     return [(checking, probs[doing] + probs.get(checking, 0.0))] + rest + [(doing, 0.0)]

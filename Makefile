@@ -50,7 +50,7 @@ $(MODELS): $(INSTALLED) speech/models.py speech/tts/zh_model_patch.py speech/asr
 	touch $@
 
 # Training writes the models and its own figures (out/nlu-train.json); bench/results is written by `make bench` only.
-$(NLU): $(INSTALLED) $(wildcard dialog/nlu/*.py dialog/nlu/data/*) dialog/sentiment/data/training.jsonl dialog/sentiment/classifier.py
+$(NLU): $(INSTALLED) $(wildcard dialog/nlu/*.py dialog/nlu/data/*.py dialog/nlu/data/*.yaml dialog/nlu/data/*.jsonl) dialog/sentiment/data/training.jsonl dialog/sentiment/classifier.py
 	$(PY) -m dialog.nlu.train
 
 $(SHOP): $(INSTALLED) $(wildcard samples/shop/*.json dialog/shop/*.py)

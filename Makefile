@@ -49,7 +49,8 @@ $(MODELS): $(INSTALLED) speech/models.py speech/tts/zh_model_patch.py speech/asr
 	$(PY) -m speech.models
 	touch $@
 
-$(NLU): $(INSTALLED) $(wildcard dialog/nlu/*.py) dialog/sentiment/training.py dialog/sentiment/classifier.py
+# Training writes the models and its own figures (out/nlu-train.json); bench/results is written by `make bench` only.
+$(NLU): $(INSTALLED) $(wildcard dialog/nlu/*.py dialog/nlu/data/*.py dialog/nlu/data/*.yaml dialog/nlu/data/*.jsonl) dialog/sentiment/data/training.jsonl dialog/sentiment/classifier.py
 	$(PY) -m dialog.nlu.train
 
 $(SHOP): $(INSTALLED) $(wildcard samples/shop/*.json dialog/shop/*.py)
@@ -79,7 +80,7 @@ bench: setup
 	$(PY) -m bench.speech
 	$(PY) -m bench.dialog
 	$(PY) -m bench.calls
-	$(PY) -m dialog.sentiment.evaluate
+	$(PY) -m bench.nlu
 
 train: setup
 	$(PY) -m dialog.train

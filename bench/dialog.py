@@ -18,7 +18,7 @@ from dialog.contract import ActionResult, Money, OrderDetails, OrderStatus
 from dialog.generate.backends import DEFAULT_ADAPTER, LlamaCppBackend
 from dialog.generate.prompt import build_messages
 from dialog.generate.writer import ReplyWriter
-from dialog.nlu.heldout import HELDOUT
+from dialog.nlu.data import utterances
 from dialog.nlu.understander import Understander
 from dialog.shop.db import Shop
 from dialog.shop.seed import seed
@@ -40,10 +40,10 @@ def bench_understanding(understander: Understander) -> dict:
     out = {}
     for lang in ("en", "zh"):
         times = []
-        for per_lang in HELDOUT.values():
-            for text in per_lang[lang]:
+        for u in utterances("handwritten"):
+            if u.language == lang:
                 with Timer() as t:
-                    understander.understand(text, lang)
+                    understander.understand(u.text, lang)
                 times.append(t.seconds)
         out[lang] = stats(times)
     return out

@@ -12,6 +12,11 @@ from typing import Literal
 
 Language = Literal["zh", "en"]
 MoodLabel = Literal["negative", "neutral", "positive"]
+# How a turn relates to the call so far (dialog/nlu/context.py documents each).
+DialogueAct = Literal["request", "answer", "closing", "objection", "correction", "follow_up"]
+# Why understanding asks back: two intents are close ("choice"), one is likely but not sure ("confirm"),
+# or the turn is noise ("noise": the only case for the generic "could you say that again?").
+ClarifyKind = Literal["choice", "confirm", "noise"]
 Segment = Literal["new", "regular", "vip", "at_risk"]
 
 class Intent(StrEnum):
@@ -132,6 +137,9 @@ class Understanding:
     sentiment: Sentiment = field(default_factory=lambda: Sentiment(0.0, "neutral"))
     alternatives: tuple[tuple[str, float], ...] = ()  # next most likely intents
     clarify: str | None = None  # a question to ask when unsure, in the caller's language
+    clarify_kind: ClarifyKind | None = None  # set with `clarify`
+    act: DialogueAct = "request"
+    from_context: tuple[str, ...] = ()  # slot names filled from the call so far, not said in this turn
 
 
 @dataclass(frozen=True)
@@ -140,6 +148,7 @@ class CallerTurn:
     language: Language | None = None  # from ASR; None: detect from the text
     turn_id: str = ""
     audio_16k: object | None = None  # numpy float32 PCM of the turn, for the prosody channel
+    typed: bool = False  # typed by the caller (chat, the browser's text box): understood on the typed path
 
 
 @dataclass(frozen=True)

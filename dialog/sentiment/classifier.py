@@ -1,5 +1,5 @@
 """A small text-sentiment classifier: logistic regression on the multilingual-e5 sentence embeddings
-(the same vectors the intent model uses, so a turn is embedded once), trained on `training.py`.
+(the same vectors the intent model uses, so a turn is embedded once), trained on `data/training.jsonl`.
 
 Trained by `python -m dialog.nlu.train` (part of `make setup`) into models/nlu/sentiment.pkl; its
 score (P(positive) - P(negative), in [-1, 1]) is one input of `text.text_sentiment`, next to the
@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 
-from dialog.sentiment.training import TRAINING
+from dialog.sentiment.data import training
 
 MODEL_FILE = "sentiment.pkl"
 C = 4.0
@@ -23,8 +23,7 @@ C = 4.0
 
 def training_rows() -> list[tuple[str, str, str]]:
     """(text, language, label) for every training turn."""
-    return [(text, lang, label) for lang, by_label in TRAINING.items() for label, texts in by_label.items()
-            for text in texts]
+    return [(row.text, row.language, row.label) for row in training()]
 
 
 def fit(embeddings: np.ndarray, labels: list[str]) -> LogisticRegression:
@@ -32,7 +31,7 @@ def fit(embeddings: np.ndarray, labels: list[str]) -> LogisticRegression:
 
 
 def train(out_dir: Path, embed=None) -> Path:
-    """Fit on `training.py` and save to `out_dir`; `embed` (texts -> e5 vectors) defaults to e5."""
+    """Fit on `data/training.jsonl` and save to `out_dir`; `embed` (texts -> e5 vectors) defaults to e5."""
     from dialog.nlu.features import e5_features
 
     rows = training_rows()

@@ -2,7 +2,7 @@
 languages, on the real understanding model, the real shop DB and the template writer.
 
 The sample calls' own sentences are used here as held-out checks (they are not in the training
-set, `dialog/nlu/templates.py`), next to paraphrases of them.
+set, `dialog/nlu/data/paraphrases*.yaml`), next to paraphrases of them.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from dialog.agent import accepts_offer
 from dialog.nlu.slots import extract_slots
-from dialog.sentiment.labelled import split
+from dialog.sentiment.data import split
 from dialog.sentiment.text import text_sentiment
 from dialog.shop import db
 from tests.dialog.conftest import talk

@@ -42,7 +42,7 @@ CONTINUABLE = {Intent.out_of_scope, Intent.affirm, Intent.deny}  # what a bare "
 HUMAN_INTENTS = {Intent.contact_human_agent, Intent.contact_customer_service}
 SMALL_TALK = {Intent.greeting, Intent.goodbye}
 GOODWILL_FOR = {Action.complaint, Action.payment_issue, Action.contact_human_agent}  # where the shop let them down
-KEEPS_PENDING = (Reason.not_verified, Reason.missing_address)  # the request waits for this answer
+KEEPS_PENDING = (Reason.not_verified, Reason.verification_locked, Reason.missing_address)  # waits for the answer
 # "No, no, you misheard, it's ..." / "不是不是，是...": a correction of what the last request ran on.
 _CORRECTION = re.compile(r"^\W*(?:no|nope|not|wrong|that's not|that is not|you misheard|sorry,? no|i said)\b"
                          r"|\b(?:you misheard|misheard|i said|i meant|not that one|wrong (?:order|number))\b"

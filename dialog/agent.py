@@ -30,6 +30,7 @@ from dialog.actions.facts import recent_orders
 from dialog.contract import ActionResult, ConfirmOrder, Question, WhichOrder
 from dialog.generate.writer import Reply, ReplyWriter
 from dialog.nlu.clarify import clarifying_question
+from dialog.nlu.context import DialogueContext
 from dialog.nlu.understander import Understander
 from dialog.security import identify_caller, redact
 from dialog.sentiment.prosody import ProsodyTracker
@@ -65,6 +66,34 @@ class Call:
     mood: SentimentTracker = field(default_factory=SentimentTracker)
     voice: ProsodyTracker = field(default_factory=ProsodyTracker)
     offered_human: bool = False  # a person was offered in the assistant's last turn (only that turn's offer stands)
+    last: ActionResult | None = None  # what the assistant did last turn
+    choices: tuple[str, ...] = ()  # the intents a "this or that?" question offered
+    orders: list[str] = field(default_factory=list)  # order numbers said or told so far, oldest first
+    products: list[str] = field(default_factory=list)
+
+    def context(self) -> DialogueContext:
+        """What understanding needs of the call so far (dialog/nlu/context.py)."""
+        state, last = self.state, self.last
+        question = "confirm" if state.awaiting_confirmation else "offer_human" if self.offered_human else \
+            "slot" if state.pending_intent else "choice" if self.choices else None
+        topic = state.last_request[0] if state.last_request else None
+        return DialogueContext(question=question, pending_intent=state.pending_intent or state.awaiting_confirmation
+                               or (self.choices[0] if self.choices else None), options=self.choices,
+                               last_action=str(last.action) if last else None,
+                               last_refused=bool(last and not last.ok and last.reason not in KEEPS_PENDING
+                                                 and last.reason != Reason.needs_confirmation),
+                               orders=tuple(self.orders), products=tuple(self.products), topic=topic)
+
+    def remember(self, u: Understanding, result: ActionResult) -> None:
+        self.last = result
+        self.choices = tuple(name for name, _ in ((u.intent, 1.0), *u.alternatives))[:2] \
+            if result.action == Action.clarify and u.clarify_kind == "choice" else ()
+        for number in (u.slots.order_number, result.target.removeprefix("order:")
+                       if (result.target or "").startswith("order:") else None):
+            if number and number not in self.orders[-1:]:
+                self.orders.append(number)
+        if u.slots.product and u.slots.product not in self.products:
+            self.products.append(u.slots.product)
 
 
 @dataclass
@@ -109,7 +138,7 @@ class ShopAgent:
     def turn(self, call: Call, turn: CallerTurn) -> TurnOutcome:
         state = call.state
         started = time.perf_counter()
-        u = self.understander.understand(turn.text, turn.language)
+        u = self.understander.understand(turn.text, turn.language, context=call.context(), typed=turn.typed)
         state.language = u.language
         state.history.append(("caller", turn.text))
         prosody = call.voice.observe(turn.audio_16k, turn.text, u.language) if turn.audio_16k is not None else None
@@ -119,8 +148,8 @@ class ShopAgent:
         identify_caller(self.shop, state)  # a caller ID that is a customer's: the segment shapes this turn already
         self._know_customer(call)
         signals = call.mood.signals()
-        if u.slots.order_number:  # a number the caller said names that order (a change may run on it)
-            state.named_orders.add(u.slots.order_number)
+        if u.slots.order_number and "order_number" not in u.from_context:  # said, not inferred ("the other
+            state.named_orders.add(u.slots.order_number)  # one"): it names that order, a change may run on it
         answered = self._answer_read_back(call, u)
         if answered is not None:
             intent, result = answered
@@ -128,6 +157,7 @@ class ShopAgent:
             intent, slots, continued = self._resolve(call, u)
             result = self._act(call, intent, slots, u, signals, continued)
         state.confirmed = False
+        call.remember(u, result)
         acted = time.perf_counter()
         earlier = replace(state, history=state.history[:-1])  # this turn's words are in the prompt already
         reply = self.writer.write_for(u, result, earlier)
@@ -174,7 +204,8 @@ class ShopAgent:
         if u.intent == Intent.affirm and not accepts_offer(u.text):  # "OK, thanks" with nothing asked: a closing
             return Intent.goodbye, slots, False
         if (brought.get("order_number") or brought.get("phone_last4")) and state.last_request and (
-                _CORRECTION.search(u.text) and u.intent in (*CONTINUABLE, state.last_request[0])):
+                u.act == "correction" or _CORRECTION.search(u.text) and u.intent in (*CONTINUABLE,
+                                                                                     state.last_request[0])):
             last, last_slots = state.last_request  # "no, you misheard, it's 10052": the same request, corrected
             return last, replace(last_slots, **brought), True
         likely = {u.intent, *(name for name, _ in u.alternatives)}
@@ -225,6 +256,9 @@ class ShopAgent:
             state.pending_intent, state.pending_slots = None, Slots()
             return handoff.contact_human_agent(self.shop, state, slots, u.language, signals.label, summary,
                                                complaint.ticket_id if complaint else None)
+        if u.act == "objection" and not state.handed_off:  # "is there really nothing you can do?" after a refusal:
+            call.offered_human = True  # the options are a person who can look at an exception
+            return ActionResult(Action.hear_out, ok=True, offer_human=True)
         if u.clarify and not continued and intent not in SMALL_TALK:
             return ActionResult(Action.clarify, ok=True, facts=Question(u.clarify))
         if intent in (Intent.affirm, Intent.deny) or (intent == Intent.out_of_scope and not state.pending_intent):
@@ -252,9 +286,12 @@ class ShopAgent:
             state.pending_intent, state.pending_slots = None, replace(slots, order_number=read_back)
         elif not result.ok and result.reason in KEEPS_PENDING:
             state.pending_intent, state.pending_slots = intent, slots
-        else:
+        else:  # the request is answered: the order talked about stays the subject ("cancel it" means this one),
+            # but a change on it will read it back first: only what the caller names for a request, or confirms,
+            # is named (dialog/actions/which_order.py)
             order = result.target.removeprefix("order:") if (result.target or "").startswith("order:") else None
             state.pending_intent, state.pending_slots = None, Slots(order_number=order or slots.order_number)
+            state.named_orders.clear()
         return result
 
     @staticmethod

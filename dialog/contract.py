@@ -447,6 +447,7 @@ DONE_FACTS: dict[Action, tuple[type[Facts], ...]] = {
     Action.clarify: (Question,),
     Action.out_of_scope: (NoFacts,),
     Action.keep_as_is: (WhichOrder,),  # nothing changed; which order did they mean?
+    Action.hear_out: (NoFacts,),
 }
 
 # The refusals each action can give.

@@ -68,8 +68,9 @@ INTENTS: tuple[str, ...] = tuple(Intent)
 # What the assistant did in a turn. A shop action has its intent's name (built from `Intent`, so the two can
 # never disagree); a yes or a no is never an action of its own; the rest are the agent's:
 #   clarify     ask what the caller means        keep_as_is  the caller said no to a read-back: nothing changed
+#   hear_out    pushback after a refusal ("is there really nothing you can do?"): sorry, and a person offered
 Action = StrEnum("Action", [i.value for i in Intent if i not in (Intent.affirm, Intent.deny)]
-                 + ["clarify", "keep_as_is"])
+                 + ["clarify", "keep_as_is", "hear_out"])
 # Changes to an order or account: they run only on what the caller named or confirmed after a read-back.
 # (change_order is only the shop's policy, orders can't be edited, so it changes nothing.)
 CHANGES: frozenset[Action] = frozenset({Action.cancel_order, Action.get_refund, Action.change_shipping_address,

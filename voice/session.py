@@ -433,7 +433,7 @@ class CallSession:
         agent = self.services.agent
         try:
             caller = CallerTurn(turn.text, turn.language, f"{self.call_id}-{turn.idx}",  # type: ignore[arg-type]
-                                getattr(turn, "audio", None))
+                                getattr(turn, "audio", None), typed=turn.typed)
             self._computing = True
             outcome = await asyncio.to_thread(agent.turn, self.call, caller)
             turn.outcome = outcome

@@ -31,7 +31,7 @@ from dialog.types import Action, CallState, Language, MoodLabel, Reason, ReplyPa
 # Outcomes that are always scripted: exact wording matters more than variety (identity checks, read-backs,
 # hand-offs, clarifying questions).
 SCRIPTED = frozenset({Action.greeting, Action.goodbye, Action.clarify, Action.contact_human_agent,
-                      Action.keep_as_is, Reason.not_verified, Reason.verification_locked,
+                      Action.keep_as_is, Action.hear_out, Reason.not_verified, Reason.verification_locked,
                       Reason.needs_confirmation})
 
 

@@ -52,6 +52,9 @@ REFUND_TOPICS = frozenset({"get_refund", "track_refund", "check_refund_policy", 
 # Readings the classifier falls back to when a turn only makes sense in context.
 WEAK_READINGS = frozenset({"out_of_scope", "affirm", "deny", "greeting", "goodbye"})
 SLOT_NAMES = ("order_number", "phone_last4", "email", "phone", "address", "product")
+# Requests about one order: "what about 10028?" after one of them asks the same of that order.
+ORDER_INTENTS = frozenset({"track_order", "cancel_order", "change_shipping_address", "get_refund", "track_refund",
+                           "check_invoice", "get_invoice", "payment_issue", "delivery_period", "change_order"})
 
 
 @dataclass(frozen=True)
@@ -204,7 +207,8 @@ def _follow_up(u: Understanding, ctx: DialogueContext, text: str, said: set[str]
             slots, filled = replace(slots, product=pick), ("product",)
     topic = ctx.topic or ctx.pending_intent
     weak = u.intent in WEAK_READINGS or u.clarify is not None or u.confidence < 0.5
-    if topic and weak and not keep_intent:
+    another_order = "order_number" in said and topic in ORDER_INTENTS and u.intent not in ORDER_INTENTS
+    if topic and (weak or another_order) and not keep_intent:
         return replace(u, intent=topic, slots=slots, act="follow_up", from_context=filled, clarify=None,
                        clarify_kind=None)
     return replace(u, slots=slots, from_context=filled) if filled else u

@@ -94,7 +94,8 @@ SITUATIONS: dict[tuple[str, str], Situation] = {
     ("recommend_product", DONE): Situation(),
     ("recommend_product", "no_profile"): Situation(caller="nobody"),
 }
-AGENTS_OWN = {Action.greeting, Action.goodbye, Action.out_of_scope, Action.clarify, Action.keep_as_is}
+AGENTS_OWN = {Action.greeting, Action.goodbye, Action.out_of_scope, Action.clarify, Action.keep_as_is,
+              Action.hear_out}
 
 
 def produce(shop: Shop, shop_data: dict, action: Action, outcome: str, language: str) -> ActionResult:

@@ -46,9 +46,9 @@ OTHER_ACTIONS = (Action.change_order, Action.check_cancellation_fee, Action.plac
                  Action.set_up_shipping_address, Action.complaint, Action.recommend_product)
 
 CALLER: dict[Action, dict[Language, list[str]]] = {
-    Action.track_order: {"en": ["Where is my order {o}?", "Can you check order {o} for me?", "Has {o} shipped yet?",
+    Action.track_order: {"en": ["Can you tell me where order {o} is?", "Can you check order {o} for me?", "Has {o} shipped yet?",
                                 "I'm still waiting for order {o}.", "What's the status of my order {o}?"],
-                         "zh": ["我的订单{o}到哪了？", "帮我查一下订单{o}。", "订单{o}发货了吗？",
+                         "zh": ["我的订单{o}到哪了？", "帮我查查{o}这个订单。", "订单{o}发货了吗？",
                                 "{o}这个订单怎么还没到？", "我想查询订单{o}的状态。"]},
     Action.cancel_order: {"en": ["Please cancel order {o}.", "I want to cancel {o}.", "Cancel my order {o}, please."],
                           "zh": ["请帮我取消订单{o}。", "我要取消{o}这个订单。", "订单{o}不要了，取消吧。"]},
@@ -60,7 +60,7 @@ CALLER: dict[Action, dict[Language, list[str]]] = {
     Action.track_refund: {"en": ["Where is my refund for {o}?", "Has the refund for order {o} gone through?"],
                           "zh": ["订单{o}的退款到账了吗？", "我的退款怎么还没到，订单{o}。"]},
     Action.check_invoice: {"en": ["Did you issue an invoice for {o}?", "Was the invoice for order {o} sent?"],
-                           "zh": ["订单{o}开发票了吗？", "{o}的发票开了没有？"]},
+                           "zh": ["订单{o}开发票了吗？", "订单{o}的发票开了没有？"]},
     Action.get_invoice: {"en": ["I need the invoice for order {o}.", "Can you send me an invoice for {o}?"],
                          "zh": ["我要订单{o}的发票。", "把{o}的发票发给我。"]},
     Action.payment_issue: {"en": ["I was charged twice for order {o}!", "There's a double charge on {o}."],
@@ -87,7 +87,7 @@ CALLER: dict[Action, dict[Language, list[str]]] = {
     Action.set_up_shipping_address: {"en": ["Please save {a} as my address."], "zh": ["帮我把{a}设为默认地址。"]},
     Action.complaint: {"en": ["This is terrible, my parcel arrived broken!", "I want to make a complaint."],
                        "zh": ["太差了，东西收到就是坏的！", "我要投诉。"]},
-    Action.product_question: {"en": ["How much is the {p}?", "Do you have the {p} in stock?"],
+    Action.product_question: {"en": ["How much is the {p}?", "Is the {p} in stock at the moment?"],
                               "zh": ["{p}多少钱？", "{p}有货吗？"]},
     Action.recommend_product: {"en": ["Can you recommend something?", "What would you suggest as a gift?"],
                                "zh": ["有什么推荐的吗？", "送礼买什么好？"]},

@@ -11,17 +11,7 @@ import json
 
 from voice.replay import leakage
 
-KNOWN = {  # (sentence, source): a training sentence or template expansion equal to a sample sentence
-    # in-sample set (samples/calls was written beside the templates, and training rows came from its failures)
-    ("When will I get my money back?", "dialog/nlu/templates.py"),
-    ("I want to delete my account.", "dialog/nlu/templates.py"),
-    ("I want to file a complaint.", "dialog/nlu/templates.py"),
-    ("Do you have the air fryer in stock?", "dialog/train/dataset.py"),
-    ("Where is my order one zero zero zero three?", "dialog/train/dataset.py"),
-    ("帮我查一下订单一零零一零，是我朋友的。", "dialog/train/dataset.py"),
-    # the independent writer's everyday phrase, also a paraphrase template: "[which|what] ways can i pay [...]"
-    ("What ways can I pay?", "dialog/nlu/templates.py"),
-}
+KNOWN: set[tuple[str, str]] = set()  # (sentence, source) pinned while a collision waits for its fix; none now
 
 
 def test_no_sample_sentence_is_in_a_training_or_template_source():

@@ -46,8 +46,9 @@ OTHER_ACTIONS = (Action.change_order, Action.check_cancellation_fee, Action.plac
                  Action.set_up_shipping_address, Action.complaint, Action.recommend_product)
 
 CALLER: dict[Action, dict[Language, list[str]]] = {
-    Action.track_order: {"en": ["Can you tell me where order {o} is?", "Can you check order {o} for me?", "Has {o} shipped yet?",
-                                "I'm still waiting for order {o}.", "What's the status of my order {o}?"],
+    Action.track_order: {"en": ["Can you tell me where order {o} is?", "Can you check order {o} for me?",
+                                "Has {o} shipped yet?", "I'm still waiting for order {o}.",
+                                "What's the status of my order {o}?"],
                          "zh": ["我的订单{o}到哪了？", "帮我查查{o}这个订单。", "订单{o}发货了吗？",
                                 "{o}这个订单怎么还没到？", "我想查询订单{o}的状态。"]},
     Action.cancel_order: {"en": ["Please cancel order {o}.", "I want to cancel {o}.", "Cancel my order {o}, please."],

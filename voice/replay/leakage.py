@@ -52,7 +52,8 @@ class Leak:
 def sources(root: Path = ROOT) -> list[Path]:
     found = [root / m for m in TRAINING_MODULES if (root / m).is_file()]
     for pattern in TRAINING_DATA_GLOBS:
-        found += sorted(p for p in root.glob(pattern) if p.is_file() and str(p.relative_to(root)) not in EVALUATION_DATA)
+        found += sorted(p for p in root.glob(pattern)
+                        if p.is_file() and str(p.relative_to(root)) not in EVALUATION_DATA)
     return found
 
 

@@ -16,6 +16,7 @@ The model runs only in pauses, at most once per `rescore_every_s`; every decisio
 
 from __future__ import annotations
 
+import logging
 import re
 import time
 from collections.abc import Callable
@@ -29,6 +30,8 @@ _CONTINUING = re.compile(
     r"(\b(and|but|so|or|because|um+|uh+|er+|like|the|a|my|to|of)|(然后|还有|但是|所以|因为|那个|就是|嗯|呃|我想|我的))[,，]?\s*$",
     re.IGNORECASE,
 )
+
+log = logging.getLogger("voicedesk.turn")
 
 Rule = Literal["waiting", "finished-words", "max-silence", "complete", "timeout"]
 
@@ -82,6 +85,7 @@ class EndOfTurnDetector:
         self._scored_at: float | None = None
         self._calls = 0
         self._model_s = 0.0
+        self._failed = False
 
     def looks_finished(self, text: str | None) -> bool:
         if not text:
@@ -103,7 +107,7 @@ class EndOfTurnDetector:
         if silence_s < self._last_silence:
             self.reset()
         self._last_silence = silence_s
-        if self.model is None or audio is None:
+        if self.model is None or audio is None or self._failed:
             verdict = self._by_words(silence_s, text)
         else:
             verdict = self._by_sound(silence_s, text, audio)
@@ -127,8 +131,15 @@ class EndOfTurnDetector:
         if due:
             assert self.model is not None
             started = time.perf_counter()
-            self._probability = self.model.probability(audio())
-            self._model_s += time.perf_counter() - started
+            try:
+                self._probability = self.model.probability(audio())
+            except Exception as e:  # a model failure must not stop the call: the words decide
+                log.warning("end-of-turn model failed (%s: %s): words and silence decide this pause",
+                            type(e).__name__, e)
+                self._failed = True
+                return self._by_words(silence_s, text)
+            finally:
+                self._model_s += time.perf_counter() - started
             self._calls += 1
             self._scored_at = silence_s
         # "complete" waits for the words (the final text needs them anyway), so a trailing "and" can still veto it

@@ -105,3 +105,16 @@ def test_every_wait_is_a_setting():
     o = TurnOptions(complete_silence_s=0.4, incomplete_silence_s=1.0, threshold=0.8, rescore_every_s=0.5)
     assert run(EndOfTurnDetector(o, model=FixedModel(0.85)), "Yes.") == pytest.approx(0.408)
     assert run(EndOfTurnDetector(o, model=FixedModel(0.75)), "Yes.") == pytest.approx(1.008)
+
+
+def test_a_failing_model_is_one_log_line_and_the_words_decide(caplog):
+    class Broken:
+        def probability(self, pcm: np.ndarray) -> float:
+            raise RuntimeError("onnxruntime: bad input")
+
+    detector = EndOfTurnDetector(model=Broken())
+    with caplog.at_level("WARNING", logger="voicedesk.turn"):
+        assert run(detector, "Where is my order?") == pytest.approx(0.568)
+    assert detector.verdict.rule == "finished-words"
+    assert [r.getMessage() for r in caplog.records] == [
+        "end-of-turn model failed (RuntimeError: onnxruntime: bad input): words and silence decide this pause"]

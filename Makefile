@@ -74,6 +74,7 @@ bench: setup
 	$(PY) -m bench.dialog
 	$(PY) -m bench.calls
 	$(PY) -m bench.turn
+	$(PY) -m bench.turn --phone
 	$(PY) -m bench.turn --human
 	$(PY) -m dialog.sentiment.evaluate
 

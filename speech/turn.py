@@ -4,12 +4,14 @@ Two signals, both already at hand when the caller pauses:
 - the words: the transcript the recogniser prepared during the pause. A finished sentence
   ("...my order 10023.") may end the turn; words that trail off ("and", "um", "然后") may not.
 - the sound, when an audio model is given (Smart Turn, `speech/smart_turn.py`): intonation and
-  rhythm tell "一零零…" read in groups, or "um… and also…", from a caller who is done, where a
-  transcript with Whisper's full stop cannot.
+  rhythm can tell "一零零…" read in groups, or "um… and also…", from a caller who is done, where
+  Whisper puts a full stop after either. How well it does, on real and on synthetic voices, is
+  measured by `bench/turn.py` (README, "End of turn"): well on real voices, poorly on synthetic ones.
 
 Without a model the rule is today's: 0.55 s of silence after a finished sentence, 1.2 s otherwise.
 With one, a short silence (0.2 s) plus "complete" from the model (and words that do not trail off)
-ends the turn; otherwise the turn waits, asking the model again as the pause grows, up to 2 s.
+ends the turn; otherwise the turn waits, asking the model again every 0.5 s as the pause grows, up to
+2 s. The threshold (0.7) and the 0.5 s were chosen on `bench/turn.py`'s sets (README, "End of turn").
 The model runs only in pauses, at most once per `rescore_every_s`; every decision leaves a
 `TurnVerdict` (probability, which rule fired, the waits) for the turn record.
 """
@@ -45,8 +47,8 @@ class TurnOptions:
     # with the audio model
     complete_silence_s: float = 0.2  # silence before the model is first asked; "complete" then ends the turn
     incomplete_silence_s: float = 2.0  # the longest wait, when the model keeps hearing more to come
-    threshold: float = 0.5  # model probability above which the turn sounds complete
-    rescore_every_s: float = 0.3  # ask the model again while the pause grows (it hears the silence too)
+    threshold: float = 0.7  # model probability above which the turn sounds complete (Pipecat uses 0.5)
+    rescore_every_s: float = 0.5  # ask the model again while the pause grows (it hears the silence too)
 
 
 class TurnModel(Protocol):

@@ -10,8 +10,9 @@ NLU := models/nlu/intent.pkl
 SHOP := data/shop.db
 DEBIAN := $(VENV)/.debian
 # Debian packages: PostgreSQL (the shop schema on a real server), baresip and sipp (real SIP peers),
-# Chromium and a CJK font (the browser tests and their screenshots), PortAudio (the local microphone).
-DEB_PACKAGES := postgresql baresip sip-tester chromium fonts-wqy-zenhei libportaudio2
+# Chromium and a CJK font (the browser tests and their screenshots), PortAudio (the local microphone),
+# flite (an English voice the product never speaks with, for the pause set of `bench/turn.py`).
+DEB_PACKAGES := postgresql baresip sip-tester chromium fonts-wqy-zenhei libportaudio2 flite
 # llama.cpp is compiled once per machine (8-15 min on 2 cores) into a wheel kept outside the
 # repo, with the CPU flags spelled out: the default -march=native build dies with "Illegal
 # instruction" on VMs that advertise AMX, so AMX stays off, but AVX-512 (VNNI, VBMI, BF16) is
@@ -81,6 +82,9 @@ bench: setup
 	$(PY) -m bench.dialog
 	$(PY) -m bench.calls
 	$(PY) -m bench.nlu
+	$(PY) -m bench.turn
+	$(PY) -m bench.turn --phone
+	$(PY) -m bench.turn --human
 
 train: setup
 	$(PY) -m dialog.train

@@ -32,7 +32,6 @@ from sqlalchemy import RowMapping, func, insert, select
 from sqlalchemy.engine import Engine
 
 from dialog.shop.db import Shop, national_number, phone_digits, verification_attempts
-from dialog.shop.settings import ShopSettings
 from dialog.types import CallState, Reason, Slots
 
 
@@ -47,7 +46,6 @@ class VerificationLimits:
 
 
 LIMITS = VerificationLimits()
-_HASH_SALT = ShopSettings().hash_salt.encode()
 _READY: weakref.WeakSet[Engine] = weakref.WeakSet()  # shop databases whose attempts table exists
 
 
@@ -108,9 +106,9 @@ def unverified(shop: Shop, state: CallState, number: str | None = None) -> Reaso
 
 
 # --- counting what callers try ----------------------------------------------------------------
-def salted_hash(text: str) -> str:
+def salted_hash(shop: Shop, text: str) -> str:
     """A stable, salted stand-in for a value that must be matched but not read (a number, a guess)."""
-    return hmac.new(_HASH_SALT, text.encode(), hashlib.sha256).hexdigest()[:32]
+    return hmac.new(shop.hash_salt, text.encode(), hashlib.sha256).hexdigest()[:32]
 
 
 def _proof(slots: Slots) -> str | None:
@@ -146,7 +144,7 @@ def verification_locked(shop: Shop, state: CallState, order_number: str | None =
     since = _now() - LIMITS.cooldown
     if _failures(shop, t.call_id == state.call_id) >= LIMITS.per_call:
         return True
-    if state.caller_id and _failures(shop, t.caller == salted_hash(phone_digits(state.caller_id)),
+    if state.caller_id and _failures(shop, t.caller == salted_hash(shop, phone_digits(state.caller_id)),
                                      since) >= LIMITS.per_number:
         return True
     return bool(order_number) and _failures(shop, t.order_number == order_number, since) >= LIMITS.per_order
@@ -155,11 +153,11 @@ def verification_locked(shop: Shop, state: CallState, order_number: str | None =
 def _record_attempt(shop: Shop, state: CallState, order_number: str, proof: str, ok: bool) -> None:
     """One row per distinct proof per call and order: a guess the caller repeats (or that waits in the
     pending slots) is one attempt, not several."""
-    t, hashed = verification_attempts.c, salted_hash(f"{order_number}|{proof}")
+    t, hashed = verification_attempts.c, salted_hash(shop, f"{order_number}|{proof}")
     with _attempts(shop).begin() as db:
         seen = db.execute(select(t.id).where(t.call_id == state.call_id, t.proof == hashed)).first()
         if seen is None:
-            caller = salted_hash(phone_digits(state.caller_id)) if state.caller_id else None
+            caller = salted_hash(shop, phone_digits(state.caller_id)) if state.caller_id else None
             db.execute(insert(verification_attempts).values(call_id=state.call_id, caller=caller,
                                                             order_number=order_number, proof=hashed, ok=ok, at=_now()))
     if not ok:

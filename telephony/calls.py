@@ -8,6 +8,7 @@ import hmac
 import logging
 import secrets
 import time
+from dataclasses import dataclass, replace
 
 from sqlalchemy.exc import IntegrityError
 
@@ -72,10 +73,19 @@ class RateLimiter:
         return self.count <= self.per_second
 
 
+@dataclass
+class CallsSettings:
+    """Calls across every wire (VOICEDESK_CALLS__*): how many at once, and where their records go."""
+
+    max_calls: int = 3  # concurrent calls (3 stay real-time on 2 cores: docs/figures.md); more are refused
+    records_url: str = "sqlite:///data/calls.db"  # call records; a postgresql:// URL for deployments
+
+
 class CallRegistry:
-    def __init__(self, services: Services | None, max_calls: int) -> None:
+    def __init__(self, services: Services | None, max_calls: int, session: SessionOptions | None = None) -> None:
         self.services = services
         self.max_calls = max_calls
+        self.session = session or SessionOptions()  # every call's options; a line may give its language
         self.active: dict[str, CallSession] = {}
         self._lock = asyncio.Lock()
 
@@ -110,10 +120,7 @@ class CallRegistry:
                 metrics.REJECTED.labels(channel.name, why).inc()
                 raise refused
             assert self.services is not None
-            settings = self.services.settings
-            language = language if language in ("en", "zh") else settings.language  # the line's, or the server's
-            options = SessionOptions(language=language if language in ("en", "zh") else None,
-                                     recordings_dir=settings.recordings_dir)
+            options = replace(self.session, language=language) if language in ("en", "zh") else self.session
             session = CallSession(self.services, channel, caller_id=caller_id, caller_id_trusted=caller_id_trusted,
                                   call_id=call_id, options=options)
             self.active[session.call_id] = session

@@ -482,6 +482,28 @@ async def _admit_all(call_id: str) -> tuple[int, str] | None:
     return None
 
 
+@dataclass
+class SipSettings:
+    """The SIP listener's settings section (VOICEDESK_SIP__*)."""
+
+    port: int = 0  # 0: off; SIP over UDP on this port
+    # requests only from these addresses/CIDRs (others get 403); a call's From is the caller's identity only
+    # from the trusted ones (a trunk or PBX that vouches for caller ID); "" trusts none
+    allowed_peers: str = "127.0.0.0/8"
+    trusted_peers: str = ""
+    digest_user: str = ""  # with a password: INVITEs must answer a digest challenge (RFC 3261 22)
+    digest_password: str = ""
+    rtp_ports: str = "40000-40998"  # each call's RTP port is drawn at random from this range
+    public_host: str = ""  # the address peers reach us on (Contact, SDP) when behind NAT; "": found per peer
+
+    def rtp_range(self) -> tuple[int, int]:
+        low, _, high = self.rtp_ports.partition("-")
+        return int(low), int(high or low)
+
+    def digest_credentials(self) -> tuple[str, str] | None:
+        return (self.digest_user, self.digest_password) if self.digest_password else None
+
+
 class SipServer:
     """A SIP user-agent server on one UDP port that answers acceptable INVITEs from the peers it is told to take.
 

@@ -91,7 +91,11 @@ class SessionOptions:
     barge_in_confirm_s: float = 0.8  # speech this long interrupts whatever it says
     turn: TurnOptions = field(default_factory=TurnOptions)
     streaming: StreamingOptions = field(default_factory=StreamingOptions)
-    recordings_dir: str = ""
+    recordings_dir: str = ""  # "" records no audio; a folder gets one stereo WAV per call (caller L, assistant R)
+
+    def __post_init__(self) -> None:
+        if self.language == "auto":  # as the settings write it
+            self.language = None
 
 
 @dataclass

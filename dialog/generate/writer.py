@@ -41,12 +41,13 @@ def scripted(result: ActionResult, kinds: frozenset[str] = SCRIPTED) -> bool:
 
 @dataclass(frozen=True)
 class WriterSettings:
+    """How replies are written (VOICEDESK_WRITER__*)."""
+
     first_sentence_deadline_s: float = 1.2  # no checked first sentence by then: say the template
     stall_timeout_s: float = 4.0  # the model went quiet mid-reply
     max_tokens: int = 80
     max_sentences: int = 4
     first_clause: bool = True  # the first piece ends at its first comma ("好的，" / "Sure,") and is spoken at once
-    scripted: frozenset[str] = SCRIPTED
 
 
 @dataclass
@@ -105,7 +106,7 @@ class ReplyWriter:
               history: Sequence[tuple[str, str]] = ()) -> Reply:
         meta = ReplyMeta()
         start = time.perf_counter()
-        if self.backend is None or scripted(result, self.settings.scripted):
+        if self.backend is None or scripted(result):
             reason = "no backend" if self.backend is None else "scripted"
             parts = self._template(result, language, mood, meta, reason)
         else:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import random
 import re
-from collections.abc import Collection
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from functools import cache
 
@@ -218,3 +218,21 @@ def _typo_zh(rng: random.Random, text: str, rate: float = 0.12) -> str:
             c, changed = rng.choice(table[c]), changed + 1
         out.append(c)
     return "".join(out)
+
+
+def _intent_rows() -> Iterable[str]:
+    rows = generate()
+    return [row.text for row in rows + typed(rows)]
+
+
+def _sentiment_rows() -> Iterable[str]:
+    from dialog.sentiment.data import training
+
+    return (row.text for row in training())
+
+
+# Every text a model learns from, by source name; each value is called to get the texts.
+TRAINING_SOURCES: dict[str, Callable[[], Iterable[str]]] = {
+    "intent training rows (paraphrases filled by dataset.generate, and their typed copies)": _intent_rows,
+    "sentiment classifier training turns": _sentiment_rows,
+}

@@ -14,16 +14,10 @@ import numpy as np
 from sklearn.linear_model import LogisticRegression
 
 from dialog.nlu.features import Featuriser, normalise, words
-from dialog.paths import models_dir
 
 MODEL_FILE = "intent.pkl"
 TYPED_MODEL_FILE = "intent-typed.pkl"  # for typed text (chat, the browser's text box)
 _HAN = re.compile(r"[\u4e00-\u9fff]")
-
-
-def nlu_dir() -> Path:
-    """models/nlu/ (git-ignored), written by `python -m dialog.nlu.train`."""
-    return models_dir() / "nlu"
 
 
 class IntentModel:

@@ -21,11 +21,11 @@ from pathlib import Path
 
 import numpy as np
 
+from dialog.embeddings import e5_features
 from dialog.nlu.data import utterances
 from dialog.nlu.dataset import generate, typed
-from dialog.nlu.features import e5_features
-from dialog.nlu.intent import MODEL_FILE, TYPED_MODEL_FILE, IntentModel, nlu_dir
-from dialog.paths import ROOT
+from dialog.nlu.intent import MODEL_FILE, TYPED_MODEL_FILE, IntentModel
+from dialog.paths import ROOT, nlu_dir
 from dialog.sentiment import classifier as sentiment_classifier
 
 FIGURES = ROOT / "out" / "nlu-train.json"

@@ -13,11 +13,12 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from dialog.language import detect_language
 from dialog.nlu.clarify import can_offer, clarification
 from dialog.nlu.context import DialogueContext, resolve
-from dialog.nlu.intent import TYPED_MODEL_FILE, IntentModel, nlu_dir
-from dialog.nlu.language import detect_language
+from dialog.nlu.intent import TYPED_MODEL_FILE, IntentModel
 from dialog.nlu.slots import Catalogue, extract_slots, load_catalogue
+from dialog.paths import nlu_dir
 from dialog.sentiment.text import text_sentiment
 from dialog.types import Language, Understanding
 

@@ -32,7 +32,7 @@ def fit(embeddings: np.ndarray, labels: list[str]) -> LogisticRegression:
 
 def train(out_dir: Path, embed=None) -> Path:
     """Fit on `data/training.jsonl` and save to `out_dir`; `embed` (texts -> e5 vectors) defaults to e5."""
-    from dialog.nlu.features import e5_features
+    from dialog.embeddings import e5_features
 
     rows = training_rows()
     vectors = (embed or e5_features)([t for t, _, _ in rows])
@@ -49,7 +49,7 @@ def out_of_fold_scores(folds: int = 5) -> list[tuple[str, str, str, float]]:
     not see it (k-fold): lets `evaluate.py --tune` set the blend on the training turns too."""
     from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
-    from dialog.nlu.features import e5_features
+    from dialog.embeddings import e5_features
 
     rows = training_rows()
     x = e5_features([t for t, _, _ in rows])
@@ -64,7 +64,7 @@ def out_of_fold_scores(folds: int = 5) -> list[tuple[str, str, str, float]]:
 
 
 def _model_dir() -> Path:
-    from dialog.nlu.intent import nlu_dir
+    from dialog.paths import nlu_dir
 
     return nlu_dir()
 
@@ -84,7 +84,7 @@ def label(text: str) -> str | None:
     model = _load(_model_dir())
     if model is None:
         return None
-    from dialog.nlu.features import e5_features
+    from dialog.embeddings import e5_features
 
     return str(model.predict(e5_features([text]))[0])
 
@@ -94,7 +94,7 @@ def score(text: str) -> float:
     model = _load(_model_dir())
     if model is None or not text.strip():
         return 0.0
-    from dialog.nlu.features import e5_features
+    from dialog.embeddings import e5_features
 
     probs = model.predict_proba(e5_features([text]))[0]
     by_label = dict(zip(model.classes_, probs, strict=True))

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from dialog.nlu.language import detect_language
+from dialog.language import detect_language
 from dialog.sentiment import classifier
 from dialog.sentiment.data import cues
 from dialog.types import Language, MoodLabel, Sentiment

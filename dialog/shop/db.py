@@ -252,13 +252,15 @@ def make_engine(url: str) -> Engine:
 class Shop:
     """The shop's data, opened by URL. Reads take an optional connection to run inside a transaction."""
 
-    def __init__(self, url: str | None = None, today: date | None = None) -> None:
-        settings = ShopSettings()
+    def __init__(self, url: str | None = None, today: date | None = None, settings: ShopSettings | None = None
+                 ) -> None:
+        settings = settings or ShopSettings()
         self.url = url or settings.db_url
         self.today = today or settings.today
         self.return_window_days = settings.return_window_days
         self.refund_days = settings.refund_days
         self.goodwill_voucher_cents = to_cents(settings.goodwill_voucher_yuan)
+        self.hash_salt = settings.hash_salt.encode()
         self.engine = make_engine(self.url)
 
     def create_schema(self) -> None:

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from dialog.nlu.data import EVALUATION_SOURCES, TRAINING_SOURCES, overlap_key
+from dialog.nlu.data import EVALUATION_SOURCES, overlap_key
+from dialog.nlu.dataset import TRAINING_SOURCES
 
 
 @pytest.fixture(scope="module")

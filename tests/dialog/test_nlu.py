@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from dialog.nlu.intent import MODEL_FILE, nlu_dir
-from dialog.nlu.language import detect_language
+from dialog.language import detect_language
+from dialog.nlu.intent import MODEL_FILE
 from dialog.nlu.understander import CONFIDENT, FRAGMENT_CONFIDENT, MARGIN, Understander
+from dialog.paths import nlu_dir
 
 CATALOGUE = [("SKU-EARBUDS", ["wireless earbuds", "无线耳机"]), ("SKU-KETTLE", ["electric kettle", "电水壶"])]
 

@@ -151,7 +151,7 @@ def test_a_whole_audiosocket_call_in_mandarin(live_server, call_services, voice,
 # --- SIP: a whole call in English from baresip --------------------------------------------------
 @pytest.mark.slow
 def test_a_whole_sip_call_from_baresip(live_server, call_services, voice, transcriber, tmp_path):
-    sip_port = live_server.state.settings.sip_port
+    sip_port = live_server.state.sip_settings.port
     question = _say(voice, "What payment methods do you accept?", "en")
     lead = 8.0  # the bilingual greeting plays first
     source = tmp_path / "caller.wav"

@@ -318,7 +318,7 @@ async def sip_good_call(sip_port: int) -> tuple[SipPhone, GoodCall]:
 
 
 def test_fuzz_sip(live_server, call_services):
-    base, sip_port, rng = live_server.state.base_url, live_server.state.settings.sip_port, random.Random(10_04)
+    base, sip_port, rng = live_server.state.base_url, live_server.state.sip_settings.port, random.Random(10_04)
     _quiet(live_server)
 
     async def run():
@@ -344,7 +344,7 @@ def test_fuzz_sip(live_server, call_services):
 def test_fuzz_rtp(live_server, call_services):
     """Into a live call's RTP port: mutated and random datagrams from a stranger (all dropped) and malformed
     packets from the peer's own address (dropped one by one); the call goes on."""
-    base, sip_port, rng = live_server.state.base_url, live_server.state.settings.sip_port, random.Random(10_05)
+    base, sip_port, rng = live_server.state.base_url, live_server.state.sip_settings.port, random.Random(10_05)
     _quiet(live_server)
 
     async def run():

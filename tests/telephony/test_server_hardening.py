@@ -42,14 +42,14 @@ def _free(kind: int) -> int:
         return s.getsockname()[1]
 
 
-def test_ready_reports_each_listener_and_one_datagram_does_not_kill_sip(call_services):
+def test_ready_reports_each_listener_and_one_datagram_does_not_kill_sip(call_settings, call_services):
     from fastapi.testclient import TestClient
 
-    from telephony.app import create_app
+    from voicedesk.build import build_app
 
-    settings = call_services.settings.model_copy(update={"sip_port": _free(socket.SOCK_DGRAM),
-                                                         "audiosocket_port": _free(socket.SOCK_STREAM)})
-    app = create_app(settings, call_services)
+    settings = call_settings.model_copy(deep=True)
+    settings.sip.port, settings.server.audiosocket_port = _free(socket.SOCK_DGRAM), _free(socket.SOCK_STREAM)
+    app = build_app(settings, call_services)
     with TestClient(app) as client:
         ready = client.get("/ready", headers=API)
         assert ready.status_code == 200 and ready.json()["listeners"] == {"sip": "listening",
@@ -57,8 +57,8 @@ def test_ready_reports_each_listener_and_one_datagram_does_not_kill_sip(call_ser
         with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:  # the datagram, then a good one
             probe.bind(("127.0.0.1", 0))
             probe.settimeout(3)
-            probe.sendto(options(probe.getsockname()[1], 99999999), ("127.0.0.1", settings.sip_port))
-            probe.sendto(options(probe.getsockname()[1], branch="z9hG4bKafter"), ("127.0.0.1", settings.sip_port))
+            probe.sendto(options(probe.getsockname()[1], 99999999), ("127.0.0.1", settings.sip.port))
+            probe.sendto(options(probe.getsockname()[1], branch="z9hG4bKafter"), ("127.0.0.1", settings.sip.port))
             answers = [probe.recvfrom(4096)[0] for _ in range(2)]
         assert all(a.startswith(b"SIP/2.0 200") for a in answers)
         assert client.get("/ready", headers=API).json()["listeners"]["sip"] == "listening"
@@ -120,7 +120,7 @@ def test_a_reused_call_id_is_refused_and_the_live_call_untouched(live_server, ca
 
 
 def test_sip_answers_486_when_full_and_unconfirmed_invites_hold_no_line(live_server):
-    registry, sip_port = live_server.state.calls, live_server.state.settings.sip_port
+    registry, sip_port = live_server.state.calls, live_server.state.sip_settings.port
 
     async def run():
         assert await _until(lambda: not registry.active, 15, 0.1), list(registry.active)
@@ -274,7 +274,7 @@ async def _sip_caller(sip_port: int, caller: str, speech: np.ndarray, lead_s: fl
 def test_caller_id_over_an_untrusted_sip_line_discloses_nothing(live_server, call_services, voice, caplog,
                                                                  language, caller, question, number):
     caplog.set_level(logging.DEBUG)
-    records, sip_port = call_services.records, live_server.state.settings.sip_port
+    records, sip_port = call_services.records, live_server.state.sip_settings.port
     order = call_services.agent.shop.order(number)
 
     def answered(call_id: str) -> bool:

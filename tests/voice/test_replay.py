@@ -12,9 +12,9 @@ import pytest
 import soundfile as sf
 
 from speech.audio import resample
-from voice.cli import main
 from voice.replay.scenario import ScenarioError, find_calls, load_call
 from voice.replay.score import score_call, score_turn, summarize
+from voicedesk.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTEFACTS = ROOT / "out" / "test-artifacts"
@@ -61,7 +61,7 @@ def test_a_broken_scenario_names_its_file_and_line(tmp_path, line, text, message
 def test_the_cli_reports_a_broken_scenario_in_one_line(tmp_path):
     folder = _write_call(tmp_path / "en-test", HEADER, [
         {"say": "hi", "audio": "1.ogg", "intent": "greeting", "mood": "sad"}])
-    done = subprocess.run([sys.executable, "-m", "voice.cli", "replay", str(folder), "--report", str(tmp_path / "r")],
+    done = subprocess.run([sys.executable, "-m", "voicedesk", "replay", str(folder), "--report", str(tmp_path / "r")],
                           capture_output=True, text=True, cwd=ROOT)
     assert done.returncode == 1
     expected = f"error: {folder / 'scenario.jsonl'}:2: mood 'sad' (one of negative, neutral, positive)"

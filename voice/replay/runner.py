@@ -14,6 +14,7 @@ from __future__ import annotations
 import shutil
 import uuid
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -46,7 +47,9 @@ def scratch_shop(folder: Path) -> str:
 
 
 async def replay_call(services: Services, call: Call, *, fast: bool = True, audio_dir: Path | None = None,
-                      on_turn: Callable[[], None] | None = None) -> dict[str, Any]:
+                      on_turn: Callable[[], None] | None = None, session: SessionOptions | None = None
+                      ) -> dict[str, Any]:
+    options = replace(session or SessionOptions(), realtime=not fast, language=call.language)
     shop = services.agent.shop
     seed(shop, reset=True)
     phone = call.header["channel"] == "phone"
@@ -55,7 +58,7 @@ async def replay_call(services: Services, call: Call, *, fast: bool = True, audi
     # the scenario's caller ID stands for a trusted line (a carrier's), as on a real call it would
     session = CallSession(services, channel, caller_id=call.header["caller_id"], caller_id_trusted=True,
                           call_id=f"replay-{call.id}-{uuid.uuid4().hex[:6]}",
-                          options=SessionOptions(realtime=not fast, language=call.language))
+                          options=options)
     channel.clock = lambda: session.clock
     await session.start()
     driver = Driver(session, realtime=not fast)

@@ -10,7 +10,8 @@ Files here (see README.md for where each came from):
 - `context.yaml`: the cue phrases of context-aware understanding (`nlu/context.py`).
 - `clarify.yaml`: how each intent is named in a clarifying question (`nlu/clarify.py`).
 
-`TRAINING_SOURCES` and `EVALUATION_SOURCES` name every text the models learn from and are scored on;
+`EVALUATION_SOURCES` (here) and `dialog.nlu.dataset.TRAINING_SOURCES` name every text the models are
+scored on and learn from;
 `overlap_key` is the one normalisation both sides are compared under (tests/dialog/test_data_overlap.py).
 """
 
@@ -97,19 +98,6 @@ def overlap_key(text: str) -> str:
     return "".join(ch for ch in unicodedata.normalize("NFKC", text).lower() if ch.isalnum())
 
 
-def _intent_rows() -> Iterable[str]:
-    from dialog.nlu.dataset import generate, typed
-
-    rows = generate()
-    return [row.text for row in rows + typed(rows)]
-
-
-def _sentiment_rows() -> Iterable[str]:
-    from dialog.sentiment.data import training
-
-    return (row.text for row in training())
-
-
 def _evaluation(name: str) -> Callable[[], Iterable[str]]:
     return lambda: (u.text for u in utterances(name))
 
@@ -120,11 +108,6 @@ def _sentiment_labelled() -> Iterable[str]:
     return (row.text for row in labelled())
 
 
-# Every text a model learns from, by source name; each value is called to get the texts.
-TRAINING_SOURCES: dict[str, Callable[[], Iterable[str]]] = {
-    "intent training rows (paraphrases filled by dataset.generate, and their typed copies)": _intent_rows,
-    "sentiment classifier training turns": _sentiment_rows,
-}
 # Every text a figure is measured on.
 EVALUATION_SOURCES: dict[str, Callable[[], Iterable[str]]] = {
     "intent hand-written set": _evaluation("handwritten"),

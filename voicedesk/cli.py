@@ -9,13 +9,26 @@ import sys
 import time
 from pathlib import Path
 
-from voice.settings import get_settings
+from voicedesk.build import SettingsError
+from voicedesk.settings import Settings
 
 log = logging.getLogger("voicedesk")
 
 
 class UsageError(Exception):
     """Bad arguments found after parsing (missing file, wrong combination)."""
+
+
+def settings_with(args: argparse.Namespace) -> Settings:
+    """The settings tree from the environment, with what the command line says on top."""
+    settings = Settings()
+    if getattr(args, "llm", None):
+        settings.llm.backend = args.llm
+    if getattr(args, "llm_model", None):
+        settings.llm.server_model = args.llm_model
+    if getattr(args, "adapter", None):
+        settings.llm.adapter = args.adapter
+    return settings
 
 
 def _language(value: str) -> str | None:
@@ -117,26 +130,6 @@ def cmd_listen(args: argparse.Namespace) -> int:
     return 0
 
 
-def make_agent(llm: str, adapter: str = "default", model: str = "default", shop_url: str | None = None):
-    """The dialogue agent on the demo shop, with the reply backend the settings ask for."""
-    from dialog.agent import ShopAgent
-    from dialog.generate import LlamaCppBackend, OpenAICompatibleBackend, ReplyWriter
-    from dialog.generate.backends import DEFAULT_ADAPTER
-    from dialog.nlu.understander import Understander
-    from dialog.shop.db import Shop
-
-    backend = None
-    if llm.startswith(("http://", "https://")):
-        backend = OpenAICompatibleBackend(llm, model=model)
-    elif llm == "local":
-        path = None if adapter == "none" else DEFAULT_ADAPTER if adapter == "default" else Path(adapter)
-        backend = LlamaCppBackend(adapter_path=path if path is None or path.exists() or adapter != "default"
-                                  else None)
-    elif llm != "none":
-        raise UsageError(f"--llm must be local, none or an http(s) URL, not {llm!r}")
-    return ShopAgent(Shop(shop_url), Understander(), ReplyWriter(backend))
-
-
 def cmd_understand(args: argparse.Namespace) -> int:
     from dialog.nlu.understander import Understander
 
@@ -167,8 +160,9 @@ def cmd_chat(args: argparse.Namespace) -> int:
     import uuid
 
     from dialog.types import CallerTurn
+    from voicedesk.build import build_agent
 
-    agent = make_agent(args.llm, args.adapter, args.llm_model)
+    agent = build_agent(settings_with(args))
     call = agent.start_call(uuid.uuid4().hex[:8], caller_id=args.caller_id)
     if args.script:
         lines = [ln.strip() for ln in Path(args.script).read_text(encoding="utf-8").splitlines()]
@@ -219,15 +213,18 @@ def cmd_train(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from telephony.app import create_app
+    from voicedesk.build import build_app
 
-    overrides = {k: v for k, v in {"host": args.host, "port": args.port, "audiosocket_port": args.audiosocket_port,
-                                   "sip_port": args.sip_port, "llm": args.llm}.items() if v is not None}
-    settings = get_settings().model_copy(update=overrides)
+    settings = settings_with(args)
+    server = settings.server
+    for field, value in (("host", args.host), ("port", args.port), ("audiosocket_port", args.audiosocket_port)):
+        if value is not None:
+            setattr(server, field, value)
+    if args.sip_port is not None:
+        settings.sip.port = args.sip_port
     for name in ("voicedesk", "telephony"):  # a server says what happens to calls: one line each
         logging.getLogger(name).setLevel(logging.INFO)
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info",
-                ws_max_size=1 << 20)
+    uvicorn.run(build_app(settings), host=server.host, port=server.port, log_level="info", ws_max_size=1 << 20)
     return 0
 
 
@@ -235,9 +232,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     import asyncio
 
     from voice.local import run_files, run_microphone
-    from voice.services import Services
+    from voicedesk.build import build_services
 
-    settings = get_settings().model_copy(update={"llm": args.llm} if args.llm else {})
+    settings = settings_with(args)
     language = None if args.language == "auto" else args.language
     if bool(args.input) != bool(args.output):
         raise UsageError("--input and --output go together")
@@ -251,13 +248,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
             print(f"no audio device ({e}); run the same call on files: voicedesk demo --input CALLER.wav "
                   "--output REPLY.wav", file=sys.stderr)
             return 2
-    services = Services.load(settings)
+    services = build_services(settings)
     if args.input:
         session = asyncio.run(run_files(services, args.input, args.output, realtime=args.realtime,
-                                        caller_id=args.caller_id, language=language))
+                                        caller_id=args.caller_id, language=language, options=settings.session))
         print(f"{len(session.turns)} turn(s); what the caller heard: {args.output}")
     else:
-        asyncio.run(run_microphone(services, caller_id=args.caller_id, language=language))
+        asyncio.run(run_microphone(services, caller_id=args.caller_id, language=language, options=settings.session))
     return 0
 
 
@@ -271,19 +268,19 @@ def cmd_replay(args: argparse.Namespace) -> int:
     from voice.replay.runner import replay_call, scratch_shop
     from voice.replay.scenario import ScenarioError, find_calls
     from voice.replay.score import summarize
-    from voice.services import Services
+    from voicedesk.build import build_services
 
     try:
         calls = find_calls(args.paths)
     except ScenarioError as e:
         raise UsageError(str(e)) from None
     report = Path(args.report)
-    settings = get_settings().model_copy(update={"llm": args.llm} if args.llm else {})
+    settings = settings_with(args)
     if args.rescore:
         return _rescore(args, calls, report)
     with tempfile.TemporaryDirectory(prefix="voicedesk-replay-") as scratch:
-        settings = settings.model_copy(update={"calls_url": f"sqlite:///{Path(scratch) / 'calls.db'}"})
-        services = Services.load(settings, shop_url=scratch_shop(Path(scratch)))
+        settings.calls.records_url = f"sqlite:///{Path(scratch) / 'calls.db'}"
+        services = build_services(settings, shop_url=scratch_shop(Path(scratch)))
         bar = tqdm(total=sum(len(c.turns) for c in calls), unit="turn", desc="replaying", disable=args.quiet)
         results = []
 
@@ -291,11 +288,11 @@ def cmd_replay(args: argparse.Namespace) -> int:
             for call in calls:
                 bar.set_postfix_str(call.id)
                 results.append(await replay_call(services, call, fast=args.fast, audio_dir=report / "audio",
-                                                 on_turn=lambda: bar.update(1)))
+                                                 on_turn=lambda: bar.update(1), session=settings.session))
 
         asyncio.run(run())
         bar.close()
-    write_report(report, summarize(results), results, {"fast": args.fast, "llm": settings.llm,
+    write_report(report, summarize(results), results, {"fast": args.fast, "llm": settings.llm.backend,
                                                        "paths": [str(p) for p in args.paths]})
     return _print_replay(args, results, report)
 
@@ -338,16 +335,16 @@ def _print_replay(args: argparse.Namespace, results: list[dict], report: Path) -
 
 
 def build_parser() -> argparse.ArgumentParser:
-    s = get_settings()
+    s = Settings()
     p = argparse.ArgumentParser(prog="voicedesk", description="VoiceDesk: a voice customer-service assistant.")
     p.add_argument("-v", "--verbose", action="store_true", help="log details to stderr")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     t = sub.add_parser("transcribe", help="transcribe audio files (wav, flac, mp3, ogg, raw PCM, G.711)")
     t.add_argument("files", nargs="+", metavar="FILE")
-    t.add_argument("--language", choices=["zh", "en", "auto"], default=s.language)
-    t.add_argument("--backend", choices=["faster-whisper", "openai-whisper"], default=s.asr_backend)
-    t.add_argument("--beam-size", type=int, default=s.beam_size)
+    t.add_argument("--language", choices=["zh", "en", "auto"], default=s.session.language or "auto")
+    t.add_argument("--backend", choices=["faster-whisper", "openai-whisper"], default=s.asr.backend)
+    t.add_argument("--beam-size", type=int, default=s.asr.beam_size)
     t.add_argument("--json", action="store_true", help="one JSON object per line")
     t.add_argument("--progress", action="store_true", help="show progress even when stderr is not a terminal")
     t.set_defaults(func=cmd_transcribe)
@@ -360,13 +357,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     li = sub.add_parser("listen", help="stream FILE through VAD and live ASR as if it were a call")
     li.add_argument("file", metavar="FILE")
-    li.add_argument("--language", choices=["zh", "en", "auto"], default=s.language)
-    li.add_argument("--beam-size", type=int, default=s.beam_size)
+    li.add_argument("--language", choices=["zh", "en", "auto"], default=s.session.language or "auto")
+    li.add_argument("--beam-size", type=int, default=s.asr.beam_size)
     li.add_argument("--fast", action="store_true", help="as fast as possible instead of real time")
     li.set_defaults(func=cmd_listen)
 
     for command in (t, li):
-        command.add_argument("--threads", type=int, default=s.threads)
+        command.add_argument("--threads", type=int, default=s.asr.threads)
 
     u = sub.add_parser("understand", help="intent, slots and sentiment of caller text")
     u.add_argument("text", nargs="?", metavar="TEXT")
@@ -379,9 +376,10 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--script", metavar="FILE", help="caller turns, one a line (# comments)")
     c.add_argument("--json", action="store_true", help="each turn as JSON: intent, action, facts, latency")
     c.add_argument("--caller-id", metavar="PHONE", help="the caller's number, as the phone line would give it")
-    c.add_argument("--llm", default=s.llm, help="local (default), none (templates only), or an OpenAI-compatible URL")
-    c.add_argument("--llm-model", default=s.llm_model, help="model name for an OpenAI-compatible server")
-    c.add_argument("--adapter", default=s.llm_adapter, help="default (shipped LoRA), none, or a GGUF LoRA path")
+    c.add_argument("--llm", default=s.llm.backend,
+                   help="local (default), none (templates only), or an OpenAI-compatible URL")
+    c.add_argument("--llm-model", default=s.llm.server_model, help="model name for an OpenAI-compatible server")
+    c.add_argument("--adapter", default=s.llm.adapter, help="default (shipped LoRA), none, or a GGUF LoRA path")
     c.set_defaults(func=cmd_chat)
 
     sv = sub.add_parser("serve", help="the call server: Twilio, AudioSocket, SIP, the browser page, call records")
@@ -426,10 +424,11 @@ def main(argv: list[str] | None = None) -> int:
     install_log_redaction()  # no phone number, email, card or address in any log line
     from speech.audio import AudioError
     from speech.models import ModelError
+    from voice.services import ServiceError
 
     try:
         return args.func(args)
-    except (AudioError, ModelError, UsageError, ValueError, OSError) as e:
+    except (AudioError, ModelError, ServiceError, UsageError, SettingsError, ValueError, OSError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

@@ -24,13 +24,9 @@ from speech.tts import BilingualVoice
 from telephony.app import create_app
 from voice.records import CallRecords
 from voice.services import ServiceError, Services, tame_malloc
-from voicedesk.settings import Settings
+from voicedesk.settings import Settings, SettingsError
 
 log = logging.getLogger("voicedesk.build")
-
-
-class SettingsError(ValueError):
-    """A setting that cannot work (an unknown LLM backend, a missing adapter file)."""
 
 
 def reply_backend(llm: LlmSettings) -> ChatBackend | None:

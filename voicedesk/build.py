@@ -17,6 +17,7 @@ from fastapi import FastAPI
 from dialog.agent import ShopAgent
 from dialog.generate import LlamaCppBackend, OpenAICompatibleBackend, ReplyWriter
 from dialog.generate.backends import DEFAULT_ADAPTER, ChatBackend, LlmSettings
+from dialog.generate.prompt import SYSTEM_PROMPT
 from dialog.nlu.understander import Understander
 from dialog.shop.db import Shop
 from speech import smart_turn
@@ -75,6 +76,9 @@ def build_services(settings: Settings, *, warm: bool = True, shop_url: str | Non
             agent.understander.understand("hello", "en")
             if turn_model is not None:
                 turn_model.probability(np.zeros(16000, np.float32))
+            engine.decode(np.zeros(16000, np.float32), "en")  # Whisper's first decode sets up its buffers
+            if agent.writer.backend is not None:  # the system prompt, evaluated once: every call's prefix
+                agent.writer.backend.warm(SYSTEM_PROMPT)
     except SettingsError:
         raise
     except Exception as e:  # noqa: BLE001 - whatever broke, the operator gets one line

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import re
 import threading
@@ -120,6 +121,7 @@ class _Turn:
     first_audio_wall: float | None = None
     tts_first_s: float | None = None
     typed: bool = False
+    end_of_turn: dict[str, Any] | None = None  # the end-of-turn detector's last verdict (None: typed or forced)
     marks: list[str] = field(default_factory=list)
     finished: bool = False  # its record is written (or being written): never a second one
 
@@ -170,8 +172,9 @@ class CallSession:
     async def start(self) -> None:
         self._loop = asyncio.get_running_loop()
         o = self.options
+        turn = EndOfTurnDetector(o.turn, self.services.turn_model)
         self.live = LiveTranscriber(self.services.engine, self._on_asr, language=o.language, sample_rate=self.rate,
-                                    turn=EndOfTurnDetector(o.turn), options=o.streaming, realtime=o.realtime)
+                                    turn=turn, options=o.streaming, realtime=o.realtime)
         records = self.services.records
         await asyncio.to_thread(records.open_call, self.call_id, self.channel.name, self.caller_id, o.language)
         if o.recordings_dir:
@@ -329,7 +332,8 @@ class CallSession:
                 return
             turn = _Turn(self._next_idx(), e.text, e.transcript.language if e.transcript else None,
                          speech_end_t=e.speech_end_t, turn_end_t=e.turn_end_t, turn_end_wall=e.turn_end_wall,
-                         final_wall=e.wall_t, asr_s=e.asr_s)
+                         final_wall=e.wall_t, asr_s=e.asr_s,
+                         end_of_turn=dataclasses.asdict(e.verdict) if e.verdict else None)
             turn.audio = e.pcm  # type: ignore[attr-defined]
             await self._begin_turn(turn)
 
@@ -584,7 +588,7 @@ class CallSession:
             v2v = (endpoint or 0.0) + (turn.first_audio_wall - start)
         record.update({
             "idx": turn.idx, "typed": turn.typed, "interrupted": interrupted, "heard": heard, "end": reason,
-            "marks_played": turn.marks,
+            "marks_played": turn.marks, "end_of_turn": turn.end_of_turn,
             "latency_ms": {
                 "endpoint": ms(endpoint),
                 "asr": ms(max(0.0, turn.final_wall - start)),

@@ -26,7 +26,7 @@ from speech.asr.base import SAMPLE_RATE, Segment, Transcript
 from speech.asr.filters import clean_transcript, is_phantom, looks_looped, to_simplified
 from speech.asr.whisper import WhisperEngine
 from speech.audio import StreamResampler
-from speech.turn import EndOfTurnDetector
+from speech.turn import EndOfTurnDetector, TurnVerdict
 from speech.vad import StreamingVad
 
 _CJK = "\u3400-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef"  # Han characters and CJK punctuation
@@ -69,6 +69,7 @@ class AsrEvent:
     turn_end_wall: float | None = None  # finals: time.monotonic() when the end of turn was decided
     turn_end_t: float | None = None  # finals: stream time when the end of turn was decided
     pcm: np.ndarray | None = None  # finals: the turn's audio at 16 kHz (for the prosody channel)
+    verdict: TurnVerdict | None = None  # finals: why the end-of-turn detector ended the turn (None: forced)
 
 
 @dataclass
@@ -94,6 +95,7 @@ class _Utterance:
     turn_end_wall: float | None = None
     turn_end_t: float | None = None
     resumed_t: float | None = None  # the caller spoke again after the end of turn was decided
+    verdict: TurnVerdict | None = None
 
     def pcm(self) -> np.ndarray:
         return np.concatenate(self.audio) if self.audio else np.zeros(0, np.float32)
@@ -120,6 +122,12 @@ class LiveTranscriber:
         self._worker = threading.Thread(target=self._work, daemon=True, name="asr") if realtime else None
         if self._worker:
             self._worker.start()
+        # live, the end-of-turn model runs on its own thread: never on the audio path, never behind a decode
+        self._turn_job: tuple[int, float, np.ndarray] | None = None
+        self._turn_worker = None
+        if realtime and self.turn.model is not None:
+            self._turn_worker = threading.Thread(target=self._work_turn, daemon=True, name="end-of-turn")
+            self._turn_worker.start()
 
     @property
     def in_turn(self) -> bool:
@@ -153,8 +161,9 @@ class LiveTranscriber:
                 self._request_final(force=True)
             self._closed = True
             self._wake.notify_all()
-        if self._worker:
-            self._worker.join(timeout=60)
+        for worker in (self._worker, self._turn_worker):
+            if worker:
+                worker.join(timeout=60)
 
     def _on_vad(self, kind: str, t: float) -> None:
         utt = self._utt
@@ -163,6 +172,7 @@ class LiveTranscriber:
                 back = min(len(self._history), int((self.audio_t - t + self.options.preroll_s) * SAMPLE_RATE))
                 self._utt = _Utterance(start_t=self.audio_t - back / SAMPLE_RATE, audio=[self._history[-back:]],
                                        samples=back)
+                self.turn.reset()
                 self._emit(AsrEvent("speech_start", t, time.monotonic()))
             elif utt.final_requested:  # the turn is over: this speech opens the next one
                 utt.resumed_t = utt.resumed_t if utt.resumed_t is not None else t
@@ -189,7 +199,17 @@ class LiveTranscriber:
             return
         spec = utt.speculative
         text = spec[1].text if spec and spec[0] == utt.generation else None
-        if self.turn.is_end(self.audio_t - utt.pause_t, text):
+        silence = self.audio_t - utt.pause_t
+        if self._turn_worker is None:  # replaying (or no model): the model, if any, runs inline when due
+            verdict = self.turn.decide(silence, text, audio=utt.pcm)
+        else:
+            if self.turn.due(silence):
+                self.turn.asked(silence)
+                self._turn_job = (utt.generation, silence, utt.pcm())
+                self._wake.notify_all()
+            verdict = self.turn.decide(silence, text)
+        if verdict.end:
+            utt.verdict = verdict
             self._request_final()
 
     def _request_final(self, force: bool = False) -> None:
@@ -214,7 +234,7 @@ class LiveTranscriber:
         if self._job is not None and self._job[0] == "final" and job[0] == "partial":
             return  # a pending final outranks a partial
         self._job = job
-        self._wake.notify()
+        self._wake.notify_all()
 
     def _work(self) -> None:
         while True:
@@ -230,6 +250,32 @@ class LiveTranscriber:
             finally:
                 with self._lock:
                     self._busy = False
+
+    def _work_turn(self) -> None:
+        model = self.turn.model
+        assert model is not None
+        while True:
+            with self._lock:
+                while self._turn_job is None and not self._closed:
+                    self._wake.wait()
+                if self._turn_job is None:
+                    return
+                (generation, silence, pcm), self._turn_job = self._turn_job, None
+            started = time.perf_counter()
+            try:
+                probability, error = model.probability(pcm), None
+            except Exception as e:  # the words decide this pause; the call goes on
+                probability, error = None, e
+            model_s = time.perf_counter() - started
+            with self._lock:
+                utt = self._utt
+                if utt is None or utt.generation != generation or utt.final_requested:
+                    continue  # the caller went on, or the turn already ended: a stale score
+                if error is not None:
+                    self.turn.failed(error)
+                else:
+                    self.turn.scored(probability, silence, model_s)
+                self._tick()  # a "complete" ends the turn now, not at the next frame
 
     def _run(self, job: tuple) -> None:
         kind, generation, pcm, prefix = job
@@ -266,7 +312,7 @@ class LiveTranscriber:
         self._utt = None
         self._emit(AsrEvent("final", self.audio_t, time.monotonic(), transcript.text, transcript.text,
                             transcript, utt.pause_t, asr_s, utt.turn_end_wall, utt.turn_end_t,
-                            utt.pcm()))
+                            utt.pcm(), utt.verdict))
         if utt.resumed_t is not None or self.vad.speaking:  # the caller goes on: a new turn
             self._on_vad("speech_start", utt.resumed_t if utt.resumed_t is not None else self.audio_t)
 

@@ -6,12 +6,12 @@ Two signals, both already at hand when the caller pauses:
 - the sound, when an audio model is given (Smart Turn, `speech/smart_turn.py`): intonation and
   rhythm can tell "一零零…" read in groups, or "um… and also…", from a caller who is done, where
   Whisper puts a full stop after either. How well it does, on real and on synthetic voices, is
-  measured by `bench/turn.py` (README, "End of turn"): well on real voices, poorly on synthetic ones.
+  measured by `bench/turn.py` (docs/turn-taking.md): well on real voices, poorly on synthetic ones.
 
 Without a model the rule is today's: 0.55 s of silence after a finished sentence, 1.2 s otherwise.
 With one, a short silence (0.2 s) plus "complete" from the model (and words that do not trail off)
 ends the turn; otherwise the turn waits, asking the model again every 0.5 s as the pause grows, up to
-2 s. The threshold (0.7) and the 0.5 s were chosen on `bench/turn.py`'s sets (README, "End of turn").
+2 s. The threshold (0.7) and the 0.5 s were chosen on `bench/turn.py`'s sets (docs/turn-taking.md).
 The model runs only in pauses, at most once per `rescore_every_s`; every decision leaves a
 `TurnVerdict` (probability, which rule fired, the waits) for the turn record.
 """

@@ -5,7 +5,7 @@ Routes: /health, /ready, /metrics; Twilio's voice webhook (/twilio/voice) and Me
 (/ws/browser); call records (/api/calls, /calls). AudioSocket (TCP) and SIP (UDP) listeners start with
 the app when their ports are set.
 
-Credentials (README "Security"): the talk token (`api_token`) opens the page and buys per-call tokens;
+Credentials (docs/calls.md, "Security"): the talk token (`api_token`) opens the page and buys per-call tokens;
 a per-call token (single use, `call_token_ttl_s`) opens one browser call, sent as a WebSocket subprotocol
 so that it is in no URL; the operator token reads records, metrics and readiness; Twilio's routes need a
 valid X-Twilio-Signature instead. Tokens go in `Authorization: Bearer ...` (or `?token=` for the two
@@ -64,7 +64,7 @@ class AccessLogWithoutQuery(logging.Filter):
 class ServerSettings:
     """The server's settings section (VOICEDESK_SERVER__*): where it listens, its credentials, its wires.
 
-    Talking and reading records are separate (README "Security"): the talk token opens the browser page,
+    Talking and reading records are separate (docs/calls.md, "Security"): the talk token opens the browser page,
     which trades it for a short-lived per-call token to open its call; the operator token reads call
     records, metrics and readiness. Set your own of both in production."""
 

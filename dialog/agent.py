@@ -302,7 +302,7 @@ class ShopAgent:
             yield from reply
             state.history.append(("assistant", reply.meta.text))
 
-        return Reply(parts(), reply.meta)
+        return Reply(parts(), reply.meta, reply.cancel)
 
 
 def accepts_offer(text: str) -> bool:

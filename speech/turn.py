@@ -44,8 +44,9 @@ class TurnOptions:
     min_silence_s: float = 0.55  # after a finished sentence (a comma pause runs ~0.45 s)
     max_silence_s: float = 1.2  # whatever the words say
     max_turn_s: float = 25.0  # longest single caller turn before we take it anyway
-    # with the audio model (Smart Turn); off: the words-and-silence rule above
-    audio_model: bool = True
+    # with the audio model (Smart Turn). Off by default: on the unseen sample calls it heard the pauses between a
+    # caller's sentences as the end of the turn (42 barge-ins in 143 turns; docs/turn-taking.md)
+    audio_model: bool = False
     complete_silence_s: float = 0.2  # silence before the model is first asked; "complete" then ends the turn
     incomplete_silence_s: float = 2.0  # the longest wait, when the model keeps hearing more to come
     threshold: float = 0.7  # model probability above which the turn sounds complete (Pipecat uses 0.5)

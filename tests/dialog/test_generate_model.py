@@ -17,8 +17,7 @@ from dialog.generate.backends import DEFAULT_ADAPTER, default_model_path
 from dialog.generate.check import check_sentence
 from dialog.generate.prompt import SYSTEM_PROMPT
 
-pytest.importorskip("llama_cpp")
-pytestmark = pytest.mark.skipif(not default_model_path().exists(), reason="LLM not built: run `make setup`")
+pytestmark = pytest.mark.models
 
 CASES = [
     (ActionResult("track_order", True, OrderDetails(
@@ -31,6 +30,13 @@ CASES = [
     (ActionResult("cancel_order", False, OrderState("10031", OrderStatus.shipped, 7), reason="already_shipped"),
      "en", "Please cancel order 10031.", "neutral", ["10031"]),
 ]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def built() -> None:
+    """`make setup` builds the reply model: absent, every test here fails saying so (never a skip)."""
+    if not default_model_path().exists():
+        pytest.fail(f"the reply model {default_model_path()} is missing: run `make setup`", pytrace=False)
 
 
 @pytest.fixture(scope="module")

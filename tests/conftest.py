@@ -14,6 +14,7 @@ import os
 import shutil
 from functools import reduce
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 import pytest
@@ -22,6 +23,8 @@ from speech.audio import read_audio
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "samples" / "speech"
+CHROMIUM = Path("/usr/bin/chromium")  # Debian's, which the browser tests drive through Playwright
+T = TypeVar("T")
 
 # The fixtures that load a model (directly or through another); a test using any of them is marked `models`.
 MODEL_FIXTURES = frozenset({"engine", "transcriber", "voice", "call_services", "live_server", "understander",
@@ -73,14 +76,13 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.models)
 
 
-def need_tool(name: str, package: str) -> str:
-    """The path of a tool the tests run (a real peer, a server, a browser), which `make setup` installs from
-    Debian (the Makefile's DEB_PACKAGES): missing, it is a test failure that says so, never a skip."""
-    path = shutil.which(name) or (name if Path(name).is_file() else None)
-    if path is None:
-        pytest.fail(f"{name} is missing: `make setup` installs it (Debian package {package}, "
-                    "DEB_PACKAGES in the Makefile)", pytrace=False)
-    return path
+def need(found: T, tool: str, package: str) -> T:
+    """A tool the tests drive (a real peer, a server, a browser): `make setup` installs it from Debian (the
+    Makefile's DEB_PACKAGES), so one that is missing fails the test in one line, never skips it."""
+    if not found:
+        pytest.fail(f"{tool} is missing: `make setup` installs it (Debian package {package}, DEB_PACKAGES in "
+                    "the Makefile)", pytrace=False)
+    return found
 
 
 @pytest.fixture(scope="session")

@@ -12,9 +12,10 @@ import importlib
 import json
 import os
 import shutil
+from collections.abc import Callable
 from functools import reduce
 from pathlib import Path
-from typing import TypeVar
+from typing import NoReturn, TypeVar
 
 import numpy as np
 import pytest
@@ -51,8 +52,8 @@ def models_allowed(config: pytest.Config) -> bool:
     return "not models" not in " ".join(config.option.markexpr.split())
 
 
-def _refuse(loader: str):
-    def refuse(*args, **kwargs):
+def _refuse(loader: str) -> Callable[..., NoReturn]:
+    def refuse(*args: object, **kwargs: object) -> NoReturn:
         test = os.environ.get("PYTEST_CURRENT_TEST", "a test").split(" ")[0]
         raise ModelInFastTier(f"{test} loads a model ({loader}) in the fast tier: mark it `models` (a model "
                               "fixture in tests/conftest.py MODEL_FIXTURES, or `pytestmark = pytest.mark.models`)")

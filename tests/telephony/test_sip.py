@@ -273,7 +273,8 @@ def test_rtp_stream_sends_paced_frames_and_decodes_audio_and_digits():
         assert [p.marker for p in sent] == [True, False, False, True]
         assert [(p.sequence - sent[0].sequence) % 65536 for p in sent] == [0, 1, 2, 3]
         assert [(p.timestamp - sent[0].timestamp) % 2**32 for p in sent[:3]] == [0, 160, 320]
-        assert 320 + 160 * 10 <= (sent[3].timestamp - sent[0].timestamp) % 2**32 <= 320 + 160 * 30
+        # the pause is skipped over, not closed up (a lower bound only: a busy machine may sleep longer)
+        assert (sent[3].timestamp - sent[0].timestamp) % 2**32 >= 320 + 160 * 10
         assert len({p.ssrc for p in sent}) == 1 and {p.payload_type for p in sent} == {8}
         assert sent[0].payload == alaw_encode(tone)
 

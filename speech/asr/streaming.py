@@ -58,7 +58,7 @@ def agreed_prefix(a: list[str], b: list[str]) -> list[str]:
 
 @dataclass(frozen=True)
 class AsrEvent:
-    kind: Literal["speech_start", "partial", "speech_end", "draft", "final"]
+    kind: Literal["speech_start", "partial", "speech_end", "draft", "resumed", "final"]
     audio_t: float  # stream time (s of audio fed) the event refers to
     wall_t: float  # time.monotonic() when it was emitted
     text: str = ""
@@ -176,9 +176,10 @@ class LiveTranscriber:
                 self._emit(AsrEvent("speech_start", t, time.monotonic()))
             elif utt.final_requested:  # the turn is over: this speech opens the next one
                 utt.resumed_t = utt.resumed_t if utt.resumed_t is not None else t
-            else:  # the caller went on after a pause: the speculative final is stale
+            else:  # the caller went on after a pause: the speculative final (the draft) is stale
                 utt.generation += 1
                 utt.pause_t, utt.speculative = None, None
+                self._emit(AsrEvent("resumed", t, time.monotonic()))
         elif kind == "speech_end" and utt is not None and utt.pause_t is None:
             utt.pause_t = t
             self._emit(AsrEvent("speech_end", t, time.monotonic()))

@@ -106,6 +106,8 @@ class _Cues(BaseModel):
     asks_yes_no: str
     asks_wh: str
     either_or: str
+    refund_reported: str
+    fee: str
 
 
 class _CueFile(BaseModel):
@@ -187,8 +189,11 @@ def resolve(u: Understanding, context: DialogueContext | None) -> Understanding:
     topic = ctx.topic or ctx.last_action
     if topic in REFUND_TOPICS and c["money"].search(text) and c["status"].search(text) and (u.intent in (
             "track_order", "delivery_period", "payment_issue", "get_refund", "check_refund_policy", "track_refund",
-            *WEAK_READINGS) or u.clarify):
+            *WEAK_READINGS) or u.clarify or u.confidence < 0.5):
         return _as(u, "track_refund", "follow_up")
+    if topic == "cancel_order" and c["fee"].search(text) and u.intent in (
+            "cancel_order", "payment_issue", "check_refund_policy", *WEAK_READINGS):
+        return _as(u, "check_cancellation_fee", "follow_up")  # "will you charge me for it?" about cancelling
     return _follow_up(u, ctx, text, said)
 
 
@@ -205,9 +210,10 @@ def _follow_up(u: Understanding, ctx: DialogueContext, text: str, said: set[str]
     other, same = c["refers_other"].search(text), c["refers_same"].search(text)
     follow = c["follow_up"].search(text)
     if not (other or same or follow):
-        topic = ctx.topic or ctx.pending_intent
-        if topic and not keep_intent and ctx.question != "anything_else" and u.clarify_kind != "noise" and (
-                _stray_reading(u, text) or _unsure_of_topic(u, topic)):
+        topic = _follow_topic(ctx)
+        bare_number = "order_number" in said and topic in ORDER_INTENTS and u.intent in WEAK_READINGS  # "幺零零五九"
+        if topic and not keep_intent and ctx.question != "anything_else" and (bare_number or (
+                u.clarify_kind != "noise" and (_stray_reading(u, text) or _unsure_of_topic(u, topic)))):
             return replace(u, intent=topic, act="follow_up", clarify=None, clarify_kind=None)
         return u
     slots, filled = u.slots, ()
@@ -219,13 +225,20 @@ def _follow_up(u: Understanding, ctx: DialogueContext, text: str, said: set[str]
         pick = _other(ctx.products) if other else ctx.products[-1]
         if pick:
             slots, filled = replace(slots, product=pick), ("product",)
-    topic = ctx.topic or ctx.pending_intent
+    topic = _follow_topic(ctx)
     weak = u.intent in WEAK_READINGS or u.intent in ITEM_READINGS or u.clarify is not None or u.confidence < 0.5
     another_order = "order_number" in said and topic in ORDER_INTENTS and u.intent not in ORDER_INTENTS
     if topic and (weak or another_order) and not keep_intent:
         return replace(u, intent=topic, slots=slots, act="follow_up", from_context=filled, clarify=None,
                        clarify_kind=None)
     return replace(u, slots=slots, from_context=filled) if filled else u
+
+
+def _follow_topic(ctx: DialogueContext) -> str | None:
+    """What a follow-up follows: the call's request; once the refund it is about was looked up (or
+    reported), a follow-up on it ("and the other one?") asks about that refund's progress."""
+    topic = ctx.topic or ctx.pending_intent
+    return "track_refund" if topic in REFUND_TOPICS and ctx.last_action == "track_refund" else topic
 
 
 def _short(text: str, language: Language) -> bool:
@@ -309,6 +322,8 @@ def context_from_transcript(turns: list[tuple[str, str]], language: Language, un
             elif c["asks_confirm"].search(t):
                 question = "confirm"
             refused = bool(c["refusal"].search(t))
+            if c["refund_reported"].search(t):  # "the refund for the chair went out on the 3rd"
+                ctx = replace(ctx, last_action="track_refund")
             pending = ctx.topic if question in ("confirm", "slot") else None
             if ctx.topic is None:  # the call opens on the assistant's words: what they are about (a topic to
                 said_by_us = understand(text, language, None)  # follow up on, not a request to continue)

@@ -282,3 +282,36 @@ def _as_heard(text, language, ctx):
 def test_a_transcript_tells_yes_no_questions_from_questions_for_a_value(said, language, question):
     ctx = context_from_transcript([("caller", "x"), ("assistant", said)], language, _as_heard)
     assert ctx.question == question
+
+
+@pytest.mark.parametrize(("text", "language"), [("and what about the lamp", "en"), ("那台灯的呢", "zh")])
+def test_a_follow_up_on_a_refund_already_looked_up_tracks_it(text, language):
+    looked_up = DialogueContext(topic="get_refund", last_action="track_refund")
+    assert resolve(heard(text, language, "product_question", 0.3), looked_up).intent == "track_refund"
+    asked_for = DialogueContext(topic="get_refund", last_action="get_refund")
+    assert resolve(heard(text, language, "product_question", 0.3), asked_for).intent == "get_refund"
+
+
+@pytest.mark.parametrize(("said", "language"), [("Your refund of 30 dollars was issued yesterday.", "en"),
+                                               ("您的退款已经原路退回到支付宝了。", "zh")])
+def test_a_transcript_where_the_assistant_reports_a_refund(said, language):
+    ctx = context_from_transcript([("assistant", said)], language, _as_heard)
+    assert ctx.last_action == "track_refund"
+
+
+@pytest.mark.parametrize(("text", "language", "heard_as"), [
+    ("wait first tell me if you charge anything for that", "en", "payment_issue"),
+    ("先等等，取消要扣手续费吗", "zh", "cancel_order"),
+])
+def test_money_asked_about_while_cancelling_is_the_cancellation_fee(text, language, heard_as):
+    ctx = DialogueContext(question="confirm", pending_intent="cancel_order", topic="cancel_order")
+    assert resolve(heard(text, language, heard_as, 0.5), ctx).intent == "check_cancellation_fee"
+    assert resolve(heard(text, language, heard_as, 0.5), DialogueContext(topic="track_order")).intent == heard_as
+
+
+@pytest.mark.parametrize(("text", "language"), [("one oh oh three one", "en"), ("幺零零三一", "zh")])
+def test_a_bare_order_number_heard_as_noise_continues_the_order_topic(text, language):
+    noise = Understanding(text, language, "out_of_scope", 0.2, slots=Slots(order_number="10031"), clarify="?",
+                          clarify_kind="noise")
+    u = resolve(noise, DialogueContext(topic="track_order"))
+    assert (u.intent, u.clarify) == ("track_order", None)

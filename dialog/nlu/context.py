@@ -7,8 +7,9 @@ small typed `DialogueContext` the agent builds from its state each turn. Pure fu
 the cue phrases are data (`data/context.yaml`).
 
 How a resolved turn is marked (`Understanding.act`):
-- "answer": a short answer to the pending question (a bare "no" to "shall I ...?" is `deny`; a bare
-  order number to "which order?" is the pending request);
+- "answer": a short answer to the pending question (a bare "no" to "shall I ...?" is `deny`, a bare "yes"
+  `affirm`; a bare order number, a spoken email or a described order ("the one with the lamp") to
+  "which order?" is the pending request);
 - "closing": the caller is done ("that's all, thanks", "没有了，谢谢", a bare "no" to "anything else?"):
   intent `goodbye`;
 - "objection": pushback after a refusal; the intent is the refused request (`last_action`), so the agent
@@ -16,8 +17,10 @@ How a resolved turn is marked (`Understanding.act`):
 - "correction": "no, you misheard, it's 10042" / "不是，是一零零四二": the pending request again, with the
   corrected value in the slots;
 - "follow_up": refers back ("the other one", "那个呢", "还有一个", "when do I get the money" after a
-  return); the intent is the topic's (or track_refund), an order or product filled from the context is
-  named in `from_context`.
+  return, or any follow-up once the refund was looked up); the intent is the topic's (or track_refund;
+  check_cancellation_fee for "will you charge me?" while cancelling), an order or product filled from the
+  context is named in `from_context`. A turn the classifier found no request in (a stray goodbye, a short
+  out-of-scope) or was unsure of with the topic among its close readings also takes the topic.
 
 What the agent passes each turn (it knows what it asked and did; nothing here reads the agent's state):
     DialogueContext(

@@ -203,6 +203,14 @@ def test_a_plain_yes_to_a_read_back_is_a_yes(text, language):
     assert resolve(heard(text, language, "goodbye", 0.5), None).act == "request"  # nothing asked: as heard
 
 
+@pytest.mark.parametrize(("text", "language"), [("再说吧", "zh"), ("改天吧", "zh"), ("我考虑一下", "zh"),
+                                                ("not now", "en"), ("maybe later", "en"),
+                                                ("let me think about it", "en")])
+def test_putting_it_off_is_not_a_yes(text, language):
+    u = resolve(heard(text, language, "affirm", 0.5), CONFIRM_CANCEL)  # never carry out a change on "再说吧"
+    assert (u.intent, u.act) == ("deny", "answer")
+
+
 @pytest.mark.parametrize(("text", "language"), [("no no that's alright", "en"), ("不用了我自己来", "zh")])
 def test_a_short_no_to_the_offer_of_a_person_is_a_no(text, language):
     u = resolve(heard(text, language, "affirm", 0.4), DialogueContext(question="offer_human"))

@@ -171,8 +171,9 @@ class CallSession:
     async def start(self) -> None:
         self._loop = asyncio.get_running_loop()
         o = self.options
+        turn = EndOfTurnDetector(o.turn, self.services.turn_model)
         self.live = LiveTranscriber(self.services.engine, self._on_asr, language=o.language, sample_rate=self.rate,
-                                    turn=EndOfTurnDetector(o.turn, self.services.turn_model), options=o.streaming, realtime=o.realtime)
+                                    turn=turn, options=o.streaming, realtime=o.realtime)
         # Opened here, not by an observer: a call ID already on the record refuses the call (telephony/calls.py).
         await asyncio.to_thread(self.services.records.open_call, self.call_id, self.channel.name, self.caller_id,
                                 o.language)

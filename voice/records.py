@@ -88,6 +88,7 @@ class TurnAccount:
     tts_first_s: float | None = None
     typed: bool = False
     end_of_turn: dict[str, Any] | None = None  # the end-of-turn detector's last verdict (None: typed or forced)
+    early: bool = False  # answered by the reply started at the caller's first pause (dialog/speculation.py)
     marks: list[str] = field(default_factory=list)
     finished: bool = False  # its record is written (or being written): never a second one
 
@@ -109,7 +110,7 @@ class TurnAccount:
             v2v = (endpoint or 0.0) + (self.first_audio_wall - start)
         record.update({
             "idx": self.idx, "typed": self.typed, "interrupted": interrupted, "heard": heard, "end": reason,
-            "marks_played": self.marks, "end_of_turn": self.end_of_turn,
+            "marks_played": self.marks, "end_of_turn": self.end_of_turn, "early": self.early,
             "latency_ms": {
                 "endpoint": ms(endpoint),
                 "asr": ms(max(0.0, self.final_wall - start)),

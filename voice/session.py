@@ -36,6 +36,7 @@ from typing import Any
 import numpy as np
 
 from dialog.security import redact
+from dialog.speculation import Speculation, adopt, speculate
 from dialog.types import CallerTurn, ReplyPart
 from speech.asr.base import SAMPLE_RATE
 from speech.asr.streaming import AsrEvent, LiveTranscriber, StreamingOptions
@@ -73,15 +74,18 @@ from voice.turns import (
     Assistant,
     Decision,
     Draft,
+    DropEarly,
     Final,
     Frame,
     Interrupt,
     Pause,
     Reprompt,
     Resume,
+    Resumed,
     Silence,
     SpeechStarted,
     SpeechStopped,
+    StartEarly,
     TakeTurn,
     TurnMachine,
     TurnTimings,
@@ -115,6 +119,7 @@ class SessionOptions:
     turn: TurnOptions = field(default_factory=TurnOptions)
     streaming: StreamingOptions = field(default_factory=StreamingOptions)
     recordings_dir: str = ""  # "" records no audio; a folder gets one stereo WAV per call (caller L, assistant R)
+    early_replies: bool = True  # at the caller's first pause, start a reply that only reads (dialog/speculation.py)
 
     def __post_init__(self) -> None:
         if self.language == "auto":  # as the settings write it
@@ -126,6 +131,11 @@ class SessionOptions:
 
 def _ms(seconds: float) -> float:
     return round(seconds * 1000, 1)
+
+
+def _discard(task: asyncio.Task[Speculation | None]) -> None:
+    if not task.cancelled() and task.exception() is None and (speculation := task.result()) is not None:
+        speculation.discard()
 
 
 class CallSession:
@@ -143,7 +153,7 @@ class CallSession:
         self.caller_id, self.caller_id_trusted = caller_id, bool(caller_id and caller_id_trusted)
         self.rate = channel.sample_rate
         self.clock = 0  # samples of caller audio received: the call's clock
-        self.floor = TurnMachine(self.rate, self.options.timings())
+        self.floor = TurnMachine(self.rate, self.options.timings(), early=self.options.early_replies)
         self.player = Player(channel)
         self.call = services.agent.start_call(self.call_id, caller_id if self.caller_id_trusted else None,
                                               self.options.language or "en")
@@ -158,6 +168,7 @@ class CallSession:
         self._reply_task: asyncio.Task | None = None
         self._reply_turn: TurnAccount | None = None
         self._reply_cancel = threading.Event()
+        self._early: asyncio.Task[Speculation | None] | None = None  # a reply started on the draft
         self._computing = False  # a reply is being written or synthesised
         self._hangup_after_reply: str | None = None
         self._dtmf = ""
@@ -240,6 +251,7 @@ class CallSession:
     async def _close(self, reason: str) -> None:
         self.closed.set()
         self.end_reason = reason
+        self._drop_early()
         await self._cancel_reply(reason="call ended")
         for task in self._tasks:
             task.cancel()
@@ -255,7 +267,7 @@ class CallSession:
         Replaying recorded calls as fast as possible uses it: compute takes no stream time."""
         while not self.closed.is_set():
             await asyncio.sleep(0)
-            if self._asr.empty() and not self._computing:
+            if self._asr.empty() and not self._computing and (self._early is None or self._early.done()):
                 return
             await asyncio.sleep(0.002)
 
@@ -313,7 +325,10 @@ class CallSession:
         elif e.kind == "partial":
             await self.events.publish(TranscriptPartial(e.text, e.stable))
         elif e.kind == "draft":
-            await self._act(self.floor.observe(Draft(e.text, time.monotonic())))
+            language = e.transcript.language if e.transcript else None
+            await self._act(self.floor.observe(Draft(e.text, time.monotonic(), self._assistant(), language)))
+        elif e.kind == "resumed":
+            await self._act(self.floor.observe(Resumed()))
         elif e.kind == "final":
             await self._act(self.floor.observe(Final(self.clock, e.text, time.monotonic())), e)
 
@@ -344,6 +359,10 @@ class CallSession:
                                                  turn_end_t=final.turn_end_t, turn_end_wall=final.turn_end_wall,
                                                  final_wall=final.wall_t, asr_s=final.asr_s, audio=final.pcm,
                                                  end_of_turn=asdict(final.verdict) if final.verdict else None))
+                case StartEarly(text, language):
+                    self._start_early(text, language)
+                case DropEarly():
+                    self._drop_early()
                 case Reprompt(count, goodbye):
                     await self.events.publish(Reprompted(count))
                     if goodbye:
@@ -374,6 +393,33 @@ class CallSession:
             await self._finish_turn(turn, interrupted=True, heard=heard,
                                     reason="caller went on" if unheard else reason)
 
+    # --- a reply started early ------------------------------------------------------------------
+    def _start_early(self, text: str, language: str | None) -> None:
+        """Understand the draft and, if it only reads, start its reply on a copy of the call (dialog/speculation.py)."""
+        self._drop_early()
+        caller = CallerTurn(text, language, f"{self.call_id}-early")  # type: ignore[arg-type]
+        self._early = asyncio.create_task(asyncio.to_thread(speculate, self.services.agent, self.call, caller))
+
+    def _drop_early(self) -> None:
+        """The caller went on: stop that reply's model now; nothing of it was said or recorded."""
+        task, self._early = self._early, None
+        if task is not None:
+            task.add_done_callback(_discard)
+
+    async def _take_early(self) -> Speculation | None:
+        task, self._early = self._early, None
+        if task is None:
+            return None
+        try:
+            return await asyncio.shield(task)
+        except asyncio.CancelledError:
+            task.add_done_callback(_discard)
+            raise
+        except Exception as e:  # noqa: BLE001 - the turn is answered the usual way
+            log.warning("call %s: the early reply failed (%s: %s); answering from the final", self.call_id,
+                        type(e).__name__, e)
+            return None
+
     # --- turns --------------------------------------------------------------------------------
     async def _begin_turn(self, turn: TurnAccount) -> None:
         if self._reply_task is not None and not self._reply_task.done() or self.player.busy(self.clock):
@@ -391,16 +437,21 @@ class CallSession:
 
     async def _respond(self, turn: TurnAccount) -> None:
         agent = self.services.agent
+        early: Speculation | None = None
         try:
             caller = CallerTurn(turn.text, turn.language, f"{self.call_id}-{turn.idx}",  # type: ignore[arg-type]
                                 turn.audio, typed=turn.typed)
             self._computing = True
-            outcome = await asyncio.to_thread(agent.turn, self.call, caller)
-            turn.outcome = outcome
+            early = None if turn.typed else await self._take_early()
+            if turn.typed:
+                self._drop_early()
+            kept = await asyncio.to_thread(adopt, agent, self.call, early, caller) if early is not None else None
+            outcome = kept or await asyncio.to_thread(agent.turn, self.call, caller)
+            turn.outcome, turn.early = outcome, kept is not None
             await self.events.publish(Understood(
                 turn.idx, outcome.intent, outcome.understanding.language, outcome.signals.mood,
                 outcome.signals.label, outcome.signals.trend, round(outcome.understanding.sentiment.score, 3)))
-            await self._speak(iter(outcome.reply), turn)
+            await self._speak(early.parts() if early is not None and kept is not None else iter(outcome.reply), turn)
             self._computing = False
             if outcome.result.handoff or self.call.state.handed_off:
                 self._hangup_after_reply = "handed to a person"
@@ -410,6 +461,8 @@ class CallSession:
             await self._finish_turn(turn, interrupted=False, heard=self.playback.full_text())
         except asyncio.CancelledError:
             self._computing = False
+            if early is not None and not turn.early:
+                early.discard()
             raise
         except Exception as e:  # noqa: BLE001 - the caller hears an apology and goes to a person
             log.error("call %s turn %d failed: %s: %s", self.call_id, turn.idx, type(e).__name__, e)

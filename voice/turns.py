@@ -12,9 +12,9 @@ milliseconds (tests/voice/test_turns.py):
 - silence (ours and theirs) past `reprompt_after_s` asks "are you still there?" (`Reprompt`), up to
   `max_reprompts`, then says goodbye.
 
-The next step lands here too: a reply started early on the recogniser's speculative final and dropped if
-the final differs. Its place is `Speculation` below (unused today): the machine would hold the text the
-reply was started on, and a `Final` would then either keep that reply or discard it and take the turn.
+- the caller's first pause with words, while nobody else holds the floor: a reply may be started early on
+  those words (`StartEarly`; dialog/speculation.py decides whether it is safe and, at the final, whether it
+  still fits); the caller going on drops it (`DropEarly`).
 """
 
 from __future__ import annotations
@@ -80,6 +80,13 @@ class Draft:
 
     text: str
     wall: float
+    assistant: Assistant | None = None
+    language: str | None = None
+
+
+@dataclass(frozen=True)
+class Resumed:
+    """The caller went on after the first pause: the draft is stale."""
 
 
 @dataclass(frozen=True)
@@ -113,7 +120,7 @@ class Silence:
     assistant: Assistant
 
 
-Observed = SpeechStarted | SpeechStopped | Draft | Final | Typed | Frame | Silence
+Observed = SpeechStarted | SpeechStopped | Draft | Resumed | Final | Typed | Frame | Silence
 
 
 # --- what the session is told to do -----------------------------------------------------------
@@ -154,7 +161,20 @@ class Reprompt:
     goodbye: bool  # the last one: say goodbye and hang up
 
 
-Decision = Pause | Resume | Interrupt | TakeTurn | Reprompt
+@dataclass(frozen=True)
+class StartEarly:
+    """Start answering the draft now (if that is safe); the final keeps or discards it."""
+
+    text: str
+    language: str | None
+
+
+@dataclass(frozen=True)
+class DropEarly:
+    """The reply started early was on words the caller went on from: stop it, say nothing of it."""
+
+
+Decision = Pause | Resume | Interrupt | TakeTurn | Reprompt | StartEarly | DropEarly
 
 
 @dataclass
@@ -173,23 +193,16 @@ class Unheard:
     audio: Any = None  # the turn's audio, carried along for the session (never looked at here)
 
 
-@dataclass(frozen=True)
-class Speculation:
-    """Reserved for the next step (a reply begun on the speculative final): the text it was begun on."""
-
-    text: str
-
-
 class TurnMachine:
     """One call's turn-taking state. `rate` converts the clock (samples) to seconds."""
 
-    def __init__(self, rate: int, timings: TurnTimings | None = None) -> None:
-        self.rate, self.timings = rate, timings or TurnTimings()
+    def __init__(self, rate: int, timings: TurnTimings | None = None, early: bool = True) -> None:
+        self.rate, self.timings, self.early = rate, timings or TurnTimings(), early
         self.speaking = False  # the caller, per the VAD
         self.turns = 0  # caller turns taken (their idx run 1..turns)
         self.reprompts = 0  # since the caller last took a turn
         self.unheard: Unheard | None = None
-        self.speculation: Speculation | None = None  # the next step's; always None today
+        self.started_early: str | None = None  # the draft a reply was started on, until the final or the caller
         self._barge: _BargeIn | None = None
         self._idle_since = 0
 
@@ -208,14 +221,18 @@ class TurnMachine:
             case SpeechStopped():
                 self.speaking = False
                 return []
-            case Draft(text, wall):
+            case Draft(text, wall, assistant, language):
                 barge = self._barge
-                if barge is None or barge.verdict is not None:
+                if barge is None:
+                    return self._start_early(text, language, assistant)
+                if barge.verdict is not None:
                     return []
                 if is_backchannel(text) or is_phantom(text):
                     barge.verdict = "backchannel"
                     return [Resume(text, barge.paused_wall is not None)]
                 return [self._interrupt(barge, text, wall)]
+            case Resumed():
+                return self._drop_early()
             case Final(clock, text, wall):
                 return self._final(clock, text, wall)
             case Typed(text):
@@ -241,13 +258,28 @@ class TurnMachine:
         return join_text([before.text, text]), before
 
     # --- the rules ----------------------------------------------------------------------------
+    def _start_early(self, text: str, language: str | None, assistant: Assistant | None) -> list[Decision]:
+        idle = assistant is not None and not assistant.busy and not assistant.floor
+        if not self.early or not idle or self.unheard is not None or not has_words(text) or is_backchannel(text):
+            return []  # a turn merged with an unheard one, or one over a reply, is answered from its final
+        self.started_early = text
+        return [StartEarly(text, language)]
+
+    def _drop_early(self) -> list[Decision]:
+        if self.started_early is None:
+            return []
+        self.started_early = None
+        return [DropEarly()]
+
     def _final(self, clock: int, text: str, wall: float) -> list[Decision]:
         self.speaking, self._idle_since = False, clock
+        # a reply started early: the turn taken keeps or discards it (the session decides); no turn drops it
+        out: list[Decision] = [] if has_words(text) else self._drop_early()
+        self.started_early = None
         barge, self._barge = self._barge, None
         words = has_words(text) and not is_backchannel(text)
-        out: list[Decision] = []
         if barge is not None and not words:  # a nod while we talk: the reply goes on
-            return [Resume(text, barge.paused_wall is not None)] if barge.verdict is None else []
+            return out + ([Resume(text, barge.paused_wall is not None)] if barge.verdict is None else [])
         if barge is not None and barge.verdict != "interrupt":  # the draft sounded like a nod; the caller said
             out.append(self._interrupt(barge, text, wall))  # more: they have the floor
         if has_words(text):

@@ -10,15 +10,18 @@ import pytest
 from voice.turns import (
     Assistant,
     Draft,
+    DropEarly,
     Final,
     Frame,
     Interrupt,
     Pause,
     Reprompt,
     Resume,
+    Resumed,
     Silence,
     SpeechStarted,
     SpeechStopped,
+    StartEarly,
     TakeTurn,
     TurnMachine,
     TurnTimings,
@@ -170,3 +173,35 @@ def test_silence_reprompts_then_says_goodbye_and_any_sound_resets_it(language, h
 def test_backchannels(text, expected):
     assert is_backchannel(text) is expected
     assert has_words(text) is (bool(text.strip()))
+
+
+# --- replies started early (at the caller's first pause) -------------------------------------------
+@pytest.mark.parametrize("language, draft, more", [("en", "How long does delivery take?", "to Shanghai I mean"),
+                                                   ("zh", "快递几天能到？", "我是说到上海")])
+def test_a_first_pause_with_words_starts_a_reply_early_and_the_caller_going_on_drops_it(language, draft, more):
+    m = TurnMachine(RATE)
+    m.observe(SpeechStarted(0, 0.0, QUIET))
+    m.observe(SpeechStopped(RATE))
+    assert m.observe(Draft(draft, 1.2, QUIET, language)) == [StartEarly(draft, language)]
+    assert m.observe(Resumed()) == [DropEarly()]  # the caller went on: the draft is stale
+    assert m.observe(Resumed()) == []  # nothing left to drop
+    assert m.observe(Draft(f"{draft} {more}", 3.0, QUIET, language)) == [StartEarly(f"{draft} {more}", language)]
+    assert m.observe(Final(4 * RATE, f"{draft} {more}", 3.5)) == [TakeTurn(1, f"{draft} {more}")]
+    assert m.started_early is None  # the session keeps or discards that reply with the turn
+
+
+@pytest.mark.parametrize("language, draft", [("en", "How long does delivery take?"), ("zh", "快递几天能到？")])
+def test_no_early_start_over_a_reply_for_a_nod_when_a_turn_went_unheard_or_when_off(language, draft):
+    m = TurnMachine(RATE)
+    assert m.observe(Draft(draft, 0.0, Assistant(floor=False, busy=True), language)) == []  # still synthesising
+    assert m.observe(Draft("嗯" if language == "zh" else "uh-huh", 0.0, QUIET, language)) == []
+    m.went_unheard(Unheard("I want to", None))  # this turn is answered together with the last: from the final
+    assert m.observe(Draft(draft, 0.0, QUIET, language)) == []
+    assert TurnMachine(RATE, early=False).observe(Draft(draft, 0.0, QUIET, language)) == []
+
+
+def test_a_final_without_words_drops_the_early_reply():
+    m = TurnMachine(RATE)
+    m.observe(SpeechStarted(0, 0.0, QUIET))
+    assert m.observe(Draft("What payment methods do you take?", 1.0, QUIET, "en"))
+    assert m.observe(Final(RATE, "", 1.5)) == [DropEarly()]

@@ -32,8 +32,8 @@ from sqlalchemy import (
     update,
 )
 
+from dialog.database import make_engine
 from dialog.security import redact, redact_record
-from dialog.shop.db import make_engine
 
 if TYPE_CHECKING:
     from dialog.agent import TurnOutcome

@@ -442,9 +442,10 @@ class CallSession:
             caller = CallerTurn(turn.text, turn.language, f"{self.call_id}-{turn.idx}",  # type: ignore[arg-type]
                                 turn.audio, typed=turn.typed)
             self._computing = True
-            early = None if turn.typed else await self._take_early()
-            if turn.typed:
+            if turn.typed:  # typed words are the final words: nothing was drafted from them
                 self._drop_early()
+            else:
+                early = await self._take_early()
             kept = await asyncio.to_thread(adopt, agent, self.call, early, caller) if early is not None else None
             outcome = kept or await asyncio.to_thread(agent.turn, self.call, caller)
             turn.outcome, turn.early = outcome, kept is not None

@@ -237,14 +237,19 @@ class LiveTranscriber:
         self._job = job
         self._wake.notify_all()
 
+    def _next(self, slot: str) -> tuple | None:
+        """Wait (holding the lock) for the job in `slot` and take it; None once the stream is closed."""
+        while getattr(self, slot) is None and not self._closed:
+            self._wake.wait()
+        job = getattr(self, slot)
+        setattr(self, slot, None)
+        return job
+
     def _work(self) -> None:
         while True:
             with self._lock:
-                while self._job is None and not self._closed:
-                    self._wake.wait()
-                if self._job is None:
+                if (job := self._next("_job")) is None:
                     return
-                job, self._job = self._job, None
                 self._busy = True
             try:
                 self._run(job)
@@ -257,11 +262,9 @@ class LiveTranscriber:
         assert model is not None
         while True:
             with self._lock:
-                while self._turn_job is None and not self._closed:
-                    self._wake.wait()
-                if self._turn_job is None:
+                if (job := self._next("_turn_job")) is None:
                     return
-                (generation, silence, pcm), self._turn_job = self._turn_job, None
+            generation, silence, pcm = job
             started = time.perf_counter()
             try:
                 probability, error = model.probability(pcm), None

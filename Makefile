@@ -79,9 +79,10 @@ test: setup
 	$(PY) -m pytest -q
 
 # The tests that load no model (under a minute): in this run every model constructor raises, so a test that
-# loads one without its `models` mark fails and names itself (tests/conftest.py).
+# loads one without its `models` mark fails and names itself (tests/conftest.py). Most of their time is
+# real peers' timers (SIP, RTP, baresip), not CPU, so three workers share the two cores (docs/tests.md).
 test-fast: setup
-	$(PY) -m pytest -q -m "not models"
+	$(PY) -m pytest -q -m "not models" -n 3
 
 bench: setup
 	$(PY) -m bench.speech

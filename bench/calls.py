@@ -134,22 +134,25 @@ async def browser_converse(base: str, token: str, audio: list[tuple[np.ndarray, 
     return latencies
 
 
-def per_channel(base: str, settings, voice, rounds: int) -> dict:
+def per_channel(base: str, settings, voice, rounds: int, channels=("twilio", "audiosocket", "browser")) -> dict:
+    """Voice-to-voice per channel (both languages pooled), and per channel and language ("twilio en")."""
     phone, wide = utterances(voice, 8000), utterances(voice, 16000)
     result = {}
-    for channel in ("twilio", "audiosocket", "browser"):
-        values = []
+    for channel in channels:
+        values: dict[str, list[float]] = {"en": [], "zh": []}
         for _ in range(rounds):
             for language in ("en", "zh"):
                 if channel == "twilio":
                     peer = TwilioPeer(base, settings.server.twilio_auth_token, language=language)
-                    values += asyncio.run(converse(peer, phone[language], 8000))
+                    values[language] += asyncio.run(converse(peer, phone[language], 8000))
                 elif channel == "audiosocket":
-                    values += asyncio.run(converse(AudioSocketPeer("127.0.0.1", settings.server.audiosocket_port),
-                                                   phone[language], 8000))
+                    values[language] += asyncio.run(converse(
+                        AudioSocketPeer("127.0.0.1", settings.server.audiosocket_port), phone[language], 8000))
                 else:
-                    values += asyncio.run(browser_converse(base, settings.server.api_token, wide[language]))
-        result[channel] = stats(values)
+                    values[language] += asyncio.run(browser_converse(base, settings.server.api_token, wide[language]))
+        result[channel] = stats(values["en"] + values["zh"])
+        for language in ("en", "zh"):
+            result[f"{channel} {language}"] = stats(values[language])
         print(f"{channel}: voice-to-voice {result[channel]}", flush=True)
     return result
 
@@ -256,6 +259,9 @@ def memory_per_call(services, calls: int = 4) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer rounds and a 10-minute long call")
+    parser.add_argument("--voice-only", action="store_true",
+                        help="voice-to-voice over Twilio only, per language (bench/results/calls-voice.*)")
+    parser.add_argument("--rounds", type=int, default=None, help="times each caller asks their questions")
     args = parser.parse_args()
     from voice.replay.runner import scratch_shop
     from voicedesk.build import build_services
@@ -268,8 +274,18 @@ def main() -> None:
         settings.server.api_token = settings.server.twilio_auth_token = "bench"
         services = build_services(settings, shop_url=scratch_shop(folder))
         server, base, settings = start_server(settings, services)
+        if args.voice_only:
+            turn = settings.session
+            result = {"machine": machine(), "cpu_threads": os.cpu_count(), "load_before": os.getloadavg()[0],
+                      "early_replies": turn.early_replies, "audio_end_of_turn_model": turn.turn.audio_model,
+                      "voice_to_voice_s": per_channel(base, settings, services.voice, args.rounds or 3, ("twilio",)),
+                      "load_after": os.getloadavg()[0]}
+            server.should_exit = True
+            write("calls-voice", result, voice_markdown(result))
+            return
+        rounds = args.rounds or (1 if args.quick else 2)
         result = {"machine": machine(), "cpu_threads": os.cpu_count(),
-                  "voice_to_voice_s": per_channel(base, settings, services.voice, rounds=1 if args.quick else 2),
+                  "voice_to_voice_s": per_channel(base, settings, services.voice, rounds),
                   "concurrent": concurrency(base, settings, services.voice, 3 if args.quick else 4)}
         server.should_exit = True
         result["memory_per_call"] = memory_per_call(services)
@@ -277,6 +293,15 @@ def main() -> None:
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     write("calls", result, markdown(result))
+
+
+def voice_markdown(r: dict) -> str:
+    s = lambda v: f"{v['median'] * 1000:.0f} / {v['p90'] * 1000:.0f} (n={v['n']})" if v.get("n") else "n/a"  # noqa: E731
+    lines = [f"Machine: {r['machine']}; load average {r['load_before']:.1f} before, {r['load_after']:.1f} after.",
+             f"Early replies: {r['early_replies']}; audio end-of-turn model: {r['audio_end_of_turn_model']}.", "",
+             "| Twilio | voice-to-voice ms, median / p90 |", "|---|---|"]
+    lines += [f"| {k} | {s(v)} |" for k, v in r["voice_to_voice_s"].items()]
+    return "\n".join(lines) + "\n"
 
 
 def markdown(r: dict) -> str:

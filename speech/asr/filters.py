@@ -14,6 +14,7 @@ from functools import lru_cache
 import opencc
 
 from speech.asr.base import Segment, Transcript
+from speech.asr.digits import join_digit_strings
 
 # Phrases Whisper invents on silence, music or noise (seen in its training subtitles).
 PHANTOM_PATTERNS = [
@@ -91,22 +92,15 @@ def keep_segment(seg: Segment) -> bool:
     return not (seg.no_speech_prob > NO_SPEECH_PROB and seg.avg_logprob < LOGPROB_FLOOR)
 
 
-# "one zero zero seven nine" comes out as "1,0079": a comma not followed by exactly three digits is no
-# thousands separator, so the digits are one number read out digit by digit.
-_SPLIT_DIGITS = re.compile(r"(?<=\d),(?=\d{1,2}\b|\d{4,})")
-
-
-def join_digit_runs(text: str) -> str:
-    return _SPLIT_DIGITS.sub("", text)
-
-
 def clean_transcript(t: Transcript) -> Transcript:
-    """Drop invented segments, undo decoding loops, join split digit runs, write Chinese in Simplified characters."""
+    """Drop invented segments, undo decoding loops, write Chinese in Simplified characters, digit strings whole."""
     segments = drop_repeats([s for s in t.segments if keep_segment(s)], t.language)
-    segments = [replace(s, text=join_digit_runs(s.text)) for s in segments]
     if t.language == "zh":
         segments = [replace(s, text=to_simplified(s.text)) for s in segments]
-    return replace(t, segments=segments, text=join_text([s.text for s in segments], t.language))
+    segments = [replace(s, text=join_digit_strings(s.text, t.language)) for s in segments]
+    # a digit string can run across two segments ("8864" | "8573"): join the whole text once more
+    text = join_digit_strings(join_text([s.text for s in segments], t.language), t.language)
+    return replace(t, segments=segments, text=text)
 
 
 def join_text(parts: list[str], language: str) -> str:

@@ -13,7 +13,6 @@ Audio is fed from the I/O side in real time; decoding runs on one worker thread.
 
 from __future__ import annotations
 
-import re
 import threading
 import time
 from collections.abc import Callable
@@ -24,27 +23,11 @@ import numpy as np
 
 from speech.asr.base import SAMPLE_RATE, Segment, Transcript
 from speech.asr.filters import clean_transcript, is_phantom, looks_looped, to_simplified
+from speech.asr.seams import join_units, units
 from speech.asr.whisper import WhisperEngine
 from speech.audio import StreamResampler
 from speech.turn import EndOfTurnDetector
 from speech.vad import StreamingVad
-
-_CJK = "\u3400-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef"  # Han characters and CJK punctuation
-_UNITS = re.compile(f"[{_CJK}]|[^\\s{_CJK}]+")
-
-
-def units(text: str) -> list[str]:
-    """Words for English, characters for Chinese: what LocalAgreement compares."""
-    return _UNITS.findall(text)
-
-
-def join_units(parts: list[str]) -> str:
-    out = ""
-    for p in parts:
-        cjk = bool(re.match(r"[\u3400-\u9fff\u3000-\u303f\uff00-\uffef]", p))
-        prev_cjk = bool(out) and bool(re.match(r"[\u3400-\u9fff\u3000-\u303f\uff00-\uffef]", out[-1]))
-        out += p if (not out or cjk or prev_cjk) else " " + p
-    return out
 
 
 def agreed_prefix(a: list[str], b: list[str]) -> list[str]:

@@ -21,8 +21,9 @@ from faster_whisper.tokenizer import Tokenizer
 
 from speech import models
 from speech.asr.base import SAMPLE_RATE, Segment, Transcript
-from speech.asr.filters import clean_transcript, join_text
-from speech.vad import speech_regions
+from speech.asr.filters import clean_transcript, join_text, looks_looped
+from speech.asr.seams import splice
+from speech.vad import speech_probabilities, speech_regions
 
 LANGUAGES = ("zh", "en")
 FRAME_S = 0.01  # one mel frame
@@ -41,6 +42,7 @@ class DecodeOptions:
     pad_s: float = 5.0  # silence after the audio: with less, the decoder loops back over what it heard
     lead_s: float = 0.3  # silence put before the audio: Whisper misses a first word said at 0.0 s
     window_s: float = 8.0  # longest stretch decoded at once: base skips sentences in longer ones
+    overlap_s: float = 2.0  # a stretch with no pause is decoded in windows overlapping by this much
     prompts: dict[str, str] = field(default_factory=lambda: dict(PROMPTS))
     compute_type: str = "int8"  # "float32" reproduces openai-whisper's numbers exactly
     full_window: bool = False  # encode the whole 30 s window, as openai-whisper does (slow)
@@ -121,11 +123,21 @@ class WhisperEngine:
         prompt += list(tok.sot_sequence)
         if prefix:
             prompt += [tok.timestamp_begin] + tok.encode((" " if language != "zh" else "") + prefix)
-        # Speech carries ~4 tokens a second (spelled-out digits more); a tight budget stops loops early.
-        budget = len(prompt) + 26 + int(duration_s * (9 if language == "zh" else 7))
-        res = self.model.generate(encoded, [prompt], beam_size=beam_size, max_length=min(448, budget),
-                                  return_scores=True, return_no_speech_prob=True, suppress_blank=not prefix,
-                                  suppress_tokens=[-1], max_initial_timestamp_index=50)[0]
+        # Speech carries ~4 tokens a second, fast digits and Chinese more. The budget only bounds a decoding
+        # loop: one that runs out on text that does not repeat itself is a sentence cut short, so it is redone
+        # with Whisper's whole budget. CTranslate2 counts the prompt in `max_length` and generates at most
+        # half of it (Whisper's sample length), so both bounds are set from the tokens wanted.
+        wanted = 32 + int(duration_s * 15)
+        while True:
+            max_length = min(448, max(len(prompt) + wanted, 2 * wanted))
+            res = self.model.generate(encoded, [prompt], beam_size=beam_size, max_length=max_length,
+                                      return_scores=True, return_no_speech_prob=True, suppress_blank=not prefix,
+                                      suppress_tokens=[-1], max_initial_timestamp_index=50)[0]
+            ran_out = len(res.sequences_ids[0]) >= min(max_length - len(prompt), max_length // 2)
+            if not ran_out or max_length >= 448 or looks_looped(tok.decode(
+                    [t for t in res.sequences_ids[0] if t < tok.eot])):
+                break
+            wanted = 448
         tokens = [t for t in res.sequences_ids[0] if t < tok.eot or t >= tok.timestamp_begin]
         return decoded_from_tokens(tok, tokens, language, float(res.scores[0]), float(res.no_speech_prob),
                                    duration_s)
@@ -163,18 +175,54 @@ def decoded_from_tokens(tok, tokens: list[int], language: str, avg_logprob: floa
                    segments)
 
 
-def plan_windows(regions: list[tuple[float, float]], window_s: float) -> list[tuple[float, float]]:
-    """Group speech regions into decoding windows no longer than `window_s`."""
-    windows: list[tuple[float, float]] = []
+def plan_windows(regions: list[tuple[float, float]], window_s: float, probabilities: np.ndarray | None = None,
+                 overlap_s: float = 2.0, max_gap_s: float = 2.0, vad_window_s: float = 0.032,
+                 pause_threshold: float = 0.35) -> list[tuple[float, float]]:
+    """Decoding windows no longer than `window_s`, cut only at pauses.
+
+    Speech regions less than `max_gap_s` apart share a window, and the gap is decoded with them (a
+    word the VAD missed in it is not lost). A stretch longer than `window_s` is cut in the middle
+    of its longest pause in the second half of the window (speech probability below
+    `pause_threshold`); a stretch with no pause at all is cut with `overlap_s` of overlap, and the
+    seam is merged from both windows' text (`seams.splice`). So every second from the first speech
+    to the last is decoded, except gaps of `max_gap_s` or more that the VAD hears as silence.
+    """
+    stretches: list[tuple[float, float]] = []
     for start, end in regions:
-        while end - start > window_s:  # one long stretch of speech: cut it hard
-            windows.append((start, start + window_s))
-            start += window_s
-        if windows and end - windows[-1][0] <= window_s and start - windows[-1][1] < 2.0:
-            windows[-1] = (windows[-1][0], end)
+        if stretches and start - stretches[-1][1] < max_gap_s:
+            stretches[-1] = (stretches[-1][0], end)
         else:
-            windows.append((start, end))
+            stretches.append((start, end))
+    windows: list[tuple[float, float]] = []
+    for start, end in stretches:
+        while end - start > window_s:
+            cut = longest_pause(probabilities, start + window_s / 2, start + window_s, vad_window_s, pause_threshold)
+            if cut is not None:
+                windows.append((start, cut))
+                start = cut
+            else:
+                windows.append((start, start + window_s))
+                start += window_s - overlap_s
+        windows.append((start, end))
     return windows
+
+
+def longest_pause(probabilities: np.ndarray | None, lo: float, hi: float, vad_window_s: float,
+                  threshold: float) -> float | None:
+    """The middle of the longest run of VAD windows below `threshold` between `lo` and `hi` s, or None."""
+    if probabilities is None or len(probabilities) == 0:
+        return None
+    first, last = int(lo / vad_window_s), min(len(probabilities), int(hi / vad_window_s))
+    best, run_start, best_len = None, None, 0
+    for k in range(first, last + 1):
+        quiet = k < last and probabilities[k] < threshold
+        if quiet and run_start is None:
+            run_start = k
+        elif not quiet and run_start is not None:
+            if k - run_start >= best_len:
+                best, best_len = (run_start + k) / 2, k - run_start
+            run_start = None
+    return None if best is None else best * vad_window_s
 
 
 class WhisperTranscriber:
@@ -186,13 +234,21 @@ class WhisperTranscriber:
     def transcribe(self, pcm: np.ndarray, language: str | None = None, progress=None) -> Transcript:
         pcm = np.asarray(pcm, np.float32)
         duration = len(pcm) / SAMPLE_RATE
-        windows = plan_windows(speech_regions(pcm), self.engine.options.window_s)
+        options = self.engine.options
+        probs = speech_probabilities(pcm)
+        windows = plan_windows(speech_regions(pcm, probabilities=probs), options.window_s, probs, options.overlap_s)
         segments: list[Segment] = []
         detected = language
+        previous_end = 0.0
         for start, end in windows:
             chunk = pcm[int(start * SAMPLE_RATE): int(end * SAMPLE_RATE)]
             d, detected = self.engine.decode(chunk, language or None)
-            segments += [replace(s, start=start + s.start, end=start + s.end) for s in d.segments]
+            heard = [replace(s, start=start + s.start, end=start + s.end) for s in d.segments]
+            if start < previous_end:  # no pause to cut at: the windows overlap, the seam is merged
+                segments = splice(segments, heard, (start, previous_end))
+            else:
+                segments += heard
+            previous_end = end
             if progress:
                 progress(end, duration)
         lang = detected or language or "en"

@@ -33,7 +33,7 @@ class TorchWhisperEngine:
         self._lock = threading.Lock()
 
     def decode(self, pcm: np.ndarray, language: str | None, *, prefix: str = "",
-               beam_size: int | None = None) -> tuple[Decoded, str]:
+               beam_size: int | None = None, full_window: bool | None = None) -> tuple[Decoded, str]:
         audio = add_lead(pcm, self.options)
         duration = min(len(audio) / SAMPLE_RATE, 30.0)
         mel = whisper.log_mel_spectrogram(torch.from_numpy(whisper.pad_or_trim(audio)), self.model.dims.n_mels)

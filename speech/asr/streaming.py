@@ -16,15 +16,15 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 import numpy as np
 
-from speech.asr.base import SAMPLE_RATE, Segment, Transcript
+from speech.asr.base import SAMPLE_RATE, Transcript
 from speech.asr.filters import clean_transcript, is_phantom, looks_looped, to_simplified
 from speech.asr.seams import join_units, units
-from speech.asr.whisper import WhisperEngine
+from speech.asr.whisper import WhisperEngine, WhisperTranscriber
 from speech.audio import StreamResampler
 from speech.turn import EndOfTurnDetector
 from speech.vad import StreamingVad
@@ -90,8 +90,13 @@ class LiveTranscriber:
         self.turn = turn or EndOfTurnDetector()
         self.options = options or StreamingOptions()
         self.realtime = realtime
-        self.vad = StreamingVad(SAMPLE_RATE)
+        self._windows = WhisperTranscriber(engine)
+        # The VAD hears the line at its own rate: Silero is far surer of speech on 8 kHz audio at 8 kHz
+        # than on the same audio upsampled (README, "Silero VAD").
+        self._vad_rate = sample_rate if sample_rate in (8000, 16000) else SAMPLE_RATE
+        self.vad = StreamingVad(self._vad_rate)
         self._resample = StreamResampler(sample_rate, SAMPLE_RATE)
+        self._resample_vad = StreamResampler(sample_rate, self._vad_rate)
         self._history = np.zeros(0, np.float32)  # recent audio, for the pre-roll
         self._fed = 0  # samples fed at 16 kHz
         self._utt: _Utterance | None = None
@@ -115,8 +120,8 @@ class LiveTranscriber:
 
     # --- the I/O side -------------------------------------------------------------------------
     def feed(self, pcm: np.ndarray) -> None:
+        events = self.vad.push(self._resample_vad(pcm))
         pcm = self._resample(pcm)
-        events = self.vad.push(pcm)
         with self._lock:
             self._fed += len(pcm)
             keep = int((self.options.preroll_s + 1.0) * SAMPLE_RATE)
@@ -217,14 +222,23 @@ class LiveTranscriber:
     def _run(self, job: tuple) -> None:
         kind, generation, pcm, prefix = job
         started = time.monotonic()
-        decoded, language = self.engine.decode(pcm, self.language, prefix=prefix,
-                                               beam_size=1 if kind == "partial" else self.options.final_beam_size)
+        duration = len(pcm) / SAMPLE_RATE
+        if kind == "final" and duration > self.engine.options.window_s:
+            # a long turn is decoded as a recording is: in windows cut at its pauses, seams merged
+            decoded, long_turn = None, self._windows.transcribe(pcm, self.language)
+            language = long_turn.language
+        else:
+            partial = kind == "partial"  # a partial is a glimpse: greedy, on the encoder cut to the audio
+            decoded, language = self.engine.decode(pcm, self.language, prefix=prefix,
+                                                   beam_size=1 if partial else self.options.final_beam_size,
+                                                   full_window=False if partial else None)
         asr_s = time.monotonic() - started
         with self._lock:
             utt = self._utt
             if utt is None or generation != utt.generation:
                 return
             if kind == "partial":
+                assert decoded is not None
                 if looks_looped(decoded.text) or is_phantom(decoded.text):
                     return  # a repetition loop or a subtitle credit: not worth showing
                 new = units(to_simplified(decoded.text) if language == "zh" else decoded.text)
@@ -233,10 +247,12 @@ class LiveTranscriber:
                 self._emit(AsrEvent("partial", self.audio_t, time.monotonic(), decoded.text,
                                     join_units(utt.committed)))
                 return
-            duration = len(pcm) / SAMPLE_RATE
-            seg = Segment(utt.start_t, utt.start_t + duration, decoded.text, decoded.avg_logprob,
-                          decoded.no_speech_prob, decoded.compression_ratio)
-            transcript = clean_transcript(Transcript(decoded.text, language, duration, [seg]))
+            if decoded is None:
+                transcript = replace(long_turn, segments=[replace(s, start=utt.start_t + s.start,
+                                                                  end=utt.start_t + s.end) for s in long_turn.segments])
+            else:
+                segments = [replace(s, start=utt.start_t + s.start, end=utt.start_t + s.end) for s in decoded.segments]
+                transcript = clean_transcript(Transcript(decoded.text, language, duration, segments))
             utt.speculative = (generation, transcript, asr_s)
             if not utt.final_requested:  # the text at the first pause: a session can judge a backchannel early
                 self._emit(AsrEvent("draft", self.audio_t, time.monotonic(), transcript.text, transcript=transcript))

@@ -81,11 +81,11 @@ class WhisperEngine:
     def tokenizer(self, language: str) -> Tokenizer:
         return self._tokenizers[language]
 
-    def encode(self, pcm: np.ndarray) -> ctranslate2.StorageView:
+    def encode(self, pcm: np.ndarray, full_window: bool | None = None) -> ctranslate2.StorageView:
         pad = int(self.options.pad_s * SAMPLE_RATE)
         mel = self.features(np.asarray(pcm, np.float32), padding=pad)
         frames = min(3000, int(np.ceil((len(pcm) + pad) / SAMPLE_RATE / FRAME_S / 100)) * 100)
-        if self.options.full_window:
+        if self.options.full_window if full_window is None else full_window:
             mel, frames = self.features(np.asarray(pcm, np.float32), padding=30 * SAMPLE_RATE), 3000
         if mel.shape[1] < frames:
             mel = np.pad(mel, ((0, 0), (0, frames - mel.shape[1])), mode="edge")
@@ -99,7 +99,7 @@ class WhisperEngine:
         return best, scores.get(f"<|{best}|>", 0.0)
 
     def decode(self, pcm: np.ndarray, language: str | None, *, prefix: str = "",
-               beam_size: int | None = None) -> tuple[Decoded, str]:
+               beam_size: int | None = None, full_window: bool | None = None) -> tuple[Decoded, str]:
         """Transcribe one window. `prefix` is text already agreed on (streaming): it is forced, not redone.
 
         Decoding always predicts timestamps: text the model goes on "hearing" after the end of the
@@ -108,7 +108,7 @@ class WhisperEngine:
         pcm = add_lead(pcm, self.options)
         beam = beam_size or self.options.beam_size
         with self._lock:
-            encoded = self.encode(pcm)
+            encoded = self.encode(pcm, full_window)
             if language is None:
                 language, _ = self.detect_language(encoded)
             result = self._generate(encoded, language, prefix, beam, len(pcm) / SAMPLE_RATE)
@@ -177,7 +177,7 @@ def decoded_from_tokens(tok, tokens: list[int], language: str, avg_logprob: floa
 
 def plan_windows(regions: list[tuple[float, float]], window_s: float, probabilities: np.ndarray | None = None,
                  overlap_s: float = 2.0, max_gap_s: float = 2.0, vad_window_s: float = 0.032,
-                 pause_threshold: float = 0.35) -> list[tuple[float, float]]:
+                 pause_threshold: float = 0.35, lead_in_s: float = 0.3) -> list[tuple[float, float]]:
     """Decoding windows no longer than `window_s`, cut only at pauses.
 
     Speech regions less than `max_gap_s` apart share a window, and the gap is decoded with them (a
@@ -185,10 +185,12 @@ def plan_windows(regions: list[tuple[float, float]], window_s: float, probabilit
     of its longest pause in the second half of the window (speech probability below
     `pause_threshold`); a stretch with no pause at all is cut with `overlap_s` of overlap, and the
     seam is merged from both windows' text (`seams.splice`). So every second from the first speech
-    to the last is decoded, except gaps of `max_gap_s` or more that the VAD hears as silence.
+    to the last is decoded, except gaps of `max_gap_s` or more that the VAD hears as silence. Each
+    stretch starts `lead_in_s` before the VAD heard it: a soft first sound ("Please") is easily missed.
     """
     stretches: list[tuple[float, float]] = []
     for start, end in regions:
+        start = max(0.0, stretches[-1][1] if stretches else 0.0, start - lead_in_s)
         if stretches and start - stretches[-1][1] < max_gap_s:
             stretches[-1] = (stretches[-1][0], end)
         else:

@@ -48,7 +48,7 @@ def test_nothing_between_two_nearby_regions_is_left_out():
     windows = plan_windows([(0.5, 5.5), (6.1, 12.0)], 16.0, probabilities([(0.5, 5.5), (6.1, 12.0)], 12.5))
     assert covered(windows, 0.5, 12.0)
     far_apart = plan_windows([(0.5, 2.0), (10.0, 12.0)], 16.0)
-    assert far_apart == [(0.5, 2.0), (10.0, 12.0)]  # seconds of silence between them are skipped
+    assert far_apart == [(0.2, 2.0), (9.7, 12.0)]  # seconds of silence are skipped; a soft onset is not
 
 
 def test_the_seam_keeps_each_word_once():

@@ -49,7 +49,7 @@ SUBSETS = {"zh_aishell": "zh", "en_phone8k": "en", "en_phone8k_long": "en"}
 NOISE_DRAW = 60  # utterances per language for the noise conditions
 CONDITIONS = ["clean"] + [f"{kind}-{snr}db" for kind in ("pink", "babble") for snr in (20, 15, 12)]
 CODE = [ROOT / "speech" / p for p in ("asr/whisper.py", "asr/filters.py", "asr/streaming.py", "asr/digits.py",
-                                      "vad.py", "audio.py", "turn.py", "denoise.py")]
+                                      "asr/seams.py", "vad.py", "audio.py", "turn.py", "denoise.py")]
 
 
 @dataclass(frozen=True)
@@ -291,8 +291,8 @@ def markdown(r: dict) -> str:
     for subset, systems in r["subsets"].items():
         if ">" in subset:
             continue
-        cells = [f"{s['latency_s']['median']:.2f} / {s['latency_s']['p90']:.2f}, {s['rtf']:.2f}" if (s := systems.get(n))
-                 else "-" for n in ("floor", "transcribe", "streamed")]
+        cells = [f"{s['latency_s']['median']:.2f} / {s['latency_s']['p90']:.2f}, {s['rtf']:.2f}"
+                 if (s := systems.get(n)) else "-" for n in ("floor", "transcribe", "streamed")]
         lines.append(f"| {subset} | | " + " | ".join(cells) + " |")
     for language, systems in r["noise"].items():
         conditions = list(next(iter(systems.values())).keys())

@@ -1,10 +1,12 @@
-"""Whisper on CTranslate2 (faster-whisper's model format), with the encoder cut to the audio.
+"""Whisper on CTranslate2 (faster-whisper's model format): the transcription pipeline.
 
-Whisper pads every input to a 30 s window, so a 3 s utterance pays for 30 s of encoder:
-~0.8 s on two cores. CTranslate2 accepts a shorter mel spectrogram, so we encode only the
-audio plus 5 s of silence (0.1 s for a 4 s utterance) and decode against that. Less padding
-makes the decoder loop back over what it heard (measured: WER 28% with 2 s, 3% with 5 s).
-Long recordings are cut at pauses (VAD) into windows of at most `window_s`.
+Whisper pads every input to a 30 s window, so a 3 s utterance pays for 30 s of encoder (~0.6 s
+on two cores). CTranslate2 accepts a shorter mel spectrogram, and a partial (a glimpse of the
+text while the caller talks) encodes only the audio plus 5 s of silence. Files and finals encode
+the whole window, as Whisper was trained: on real recordings the cut encoder makes a third more
+errors (development set, README "Real speech"), which no speed-up is worth on the text we act on.
+Long recordings are cut at pauses (VAD) into windows of at most `window_s`; speech with no pause
+is decoded in overlapping windows and the seams merged.
 """
 
 from __future__ import annotations
@@ -41,11 +43,11 @@ class DecodeOptions:
     beam_size: int = 5  # finals and files; streaming partials decode greedily
     pad_s: float = 5.0  # silence after the audio: with less, the decoder loops back over what it heard
     lead_s: float = 0.3  # silence put before the audio: Whisper misses a first word said at 0.0 s
-    window_s: float = 8.0  # longest stretch decoded at once: base skips sentences in longer ones
+    window_s: float = 24.0  # longest stretch decoded at once (the 30 s window less the lead and some margin)
     overlap_s: float = 2.0  # a stretch with no pause is decoded in windows overlapping by this much
     prompts: dict[str, str] = field(default_factory=lambda: dict(PROMPTS))
     compute_type: str = "int8"  # "float32" reproduces openai-whisper's numbers exactly
-    full_window: bool = False  # encode the whole 30 s window, as openai-whisper does (slow)
+    full_window: bool = True  # encode the whole 30 s window (files, finals); False: the audio + pad_s (partials)
 
 
 @dataclass
@@ -230,15 +232,16 @@ def longest_pause(probabilities: np.ndarray | None, lo: float, hi: float, vad_wi
 class WhisperTranscriber:
     """A `Transcriber` over either engine: VAD finds the speech, Whisper decodes each stretch of it."""
 
-    def __init__(self, engine: WhisperEngine | None = None) -> None:
+    def __init__(self, engine: WhisperEngine | None = None, window_s: float | None = None) -> None:
         self.engine = engine or WhisperEngine()
+        self.window_s = window_s or self.engine.options.window_s
 
     def transcribe(self, pcm: np.ndarray, language: str | None = None, progress=None) -> Transcript:
         pcm = np.asarray(pcm, np.float32)
         duration = len(pcm) / SAMPLE_RATE
         options = self.engine.options
         probs = speech_probabilities(pcm)
-        windows = plan_windows(speech_regions(pcm, probabilities=probs), options.window_s, probs, options.overlap_s)
+        windows = plan_windows(speech_regions(pcm, probabilities=probs), self.window_s, probs, options.overlap_s)
         segments: list[Segment] = []
         detected = language
         previous_end = 0.0

@@ -19,7 +19,7 @@ The streamed path replays every 0.5 s partial decode, so it runs on a fixed draw
 English prompt over 8 s in it), scored beside the floor and transcribe on the same draw.
 Hypotheses are cached per system under out/bench-cache/asr_dev/, keyed by the speech code and
 options that made them, so a rerun after a change decodes only what the change touches.
-Usage: python -m bench.asr_dev [--fresh] [--skip-noise] [--only SYSTEM,...]
+Usage: python -m bench.asr_dev [--fresh] [--skip-noise] [--only SYSTEM,...] [--subsets SUBSET,...]
 """
 
 from __future__ import annotations
@@ -49,10 +49,11 @@ DEV_ASR = Path(os.environ.get("VOICEDESK_DEV_ASR") or ROOT.parent / "shared" / "
 CACHE = ROOT / "out" / "bench-cache" / "asr_dev"
 SUBSETS = {"zh_aishell": "zh", "en_phone8k": "en", "en_phone8k_long": "en"}
 NOISE_DRAW = 16  # utterances per language for the noise conditions (two shared cores: see the README)
-STREAMED_DRAW = 60  # utterances per subset for the streamed path (English: every prompt over 8 s, then a draw)
+STREAMED_DRAW = 40  # utterances per subset for the streamed path (English: every prompt over 8 s, then a draw)
 CONDITIONS = ["clean"] + [f"{kind}-{snr}db" for kind in ("pink", "babble") for snr in (20, 15, 12)]
-CODE = [ROOT / "speech" / p for p in ("asr/whisper.py", "asr/filters.py", "asr/streaming.py", "asr/digits.py",
-                                      "asr/seams.py", "vad.py", "audio.py", "turn.py", "denoise.py")]
+# The code each system's hypotheses depend on: a change there decodes them again.
+CODE = {"transcribe": ["asr/whisper.py", "asr/filters.py", "asr/digits.py", "asr/seams.py", "vad.py", "audio.py"]}
+CODE["streamed"] = CODE["transcribe"] + ["asr/streaming.py", "turn.py"]
 
 
 @dataclass(frozen=True)
@@ -72,11 +73,12 @@ def load(subset: str) -> list[Item]:
     return [Item(subset, r["id"], folder / r["file"], r["lang"], r["text"], float(r["dur_s"])) for r in rows]
 
 
-def code_key(*extra: object) -> str:
+def code_key(system: str, *extra: object) -> str:
     h = hashlib.sha1()
-    for path in CODE:
+    for name in CODE[system]:
+        path = ROOT / "speech" / name
         h.update(path.read_bytes() if path.exists() else b"-")
-    h.update(repr(extra).encode())
+    h.update(repr((system, *extra)).encode())
     return h.hexdigest()[:12]
 
 
@@ -232,6 +234,7 @@ def main() -> None:
     parser.add_argument("--fresh", action="store_true", help="decode everything again (no cached hypotheses)")
     parser.add_argument("--skip-noise", action="store_true")
     parser.add_argument("--only", default="floor,transcribe,streamed")
+    parser.add_argument("--subsets", default=",".join(SUBSETS), help="comma-separated subsets to run")
     args = parser.parse_args()
     if not (DEV_ASR / "zh_aishell" / "manifest.tsv").exists():
         print(f"bench.asr_dev: the development set is not at {DEV_ASR} (set VOICEDESK_DEV_ASR): skipped",
@@ -246,7 +249,7 @@ def main() -> None:
     made = {name: make() for name, make in systems.items() if name in wanted}
     keys = {"floor": "fw-1.2.1-base-int8-beam5", "transcribe": code_key("transcribe", engine.options),
             "streamed": code_key("streamed", engine.options)}
-    subsets = {name: load(name) for name in SUBSETS}
+    subsets = {name: load(name) for name in SUBSETS if name in args.subsets.split(",")}
     result: dict = {"machine": machine(), "load": os.getloadavg(), "dev_set": str(DEV_ASR.name), "subsets": {},
                     "noise": {}}
     outputs: dict = {}

@@ -1,10 +1,12 @@
 """Live transcription of a caller: partial text while they talk, the final text at end of turn.
 
-Three ideas keep the final text fast:
+Three ideas:
 - Partials follow LocalAgreement-2: the words two consecutive hypotheses agree on are
-  committed and never revised, so the screen does not flicker.
-- Committed words are forced as a prefix into later decodes, so the decoder only works
-  on the tail: work done during speech is reused, not redone.
+  committed and never revised by a later partial, so the screen does not flicker.
+- Committed words are forced as a prefix into later partials, so the decoder only works on
+  the tail. The final is decoded afresh, on Whisper's whole window: a word a quick partial
+  committed wrongly (a soft first syllable, most often) is not carried into the text the
+  agent acts on (development set: 20.1% CER with the prefix forced, README "Real speech").
 - The final decode starts speculatively at the first pause (VAD speech end), before the
   end-of-turn decision; if the caller goes on, it is thrown away.
 Audio is fed from the I/O side in real time; decoding runs on one worker thread. With
@@ -229,7 +231,7 @@ class LiveTranscriber:
             language = long_turn.language
         else:
             partial = kind == "partial"  # a partial is a glimpse: greedy, on the encoder cut to the audio
-            decoded, language = self.engine.decode(pcm, self.language, prefix=prefix,
+            decoded, language = self.engine.decode(pcm, self.language, prefix=prefix if partial else "",
                                                    beam_size=1 if partial else self.options.final_beam_size,
                                                    full_window=False if partial else None)
         asr_s = time.monotonic() - started

@@ -3,8 +3,8 @@
 Whisper pads every input to a 30 s window, so a 3 s utterance pays for 30 s of encoder (~0.6 s
 on two cores). CTranslate2 accepts a shorter mel spectrogram, and a partial (a glimpse of the
 text while the caller talks) encodes only the audio plus 5 s of silence. Files and finals encode
-the whole window, as Whisper was trained: on real recordings the cut encoder makes a third more
-errors (development set, README "Real speech"), which no speed-up is worth on the text we act on.
+the whole window, as Whisper was trained: on real recordings the cut encoder makes far more errors
+(development set, README "Real speech"), which no speed-up is worth on the text we act on.
 Long recordings are cut at pauses (VAD) into windows of at most `window_s`; speech with no pause
 is decoded in overlapping windows and the seams merged.
 """

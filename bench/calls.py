@@ -40,13 +40,14 @@ def _free_port(kind: int) -> int:
         return s.getsockname()[1]
 
 
-def start_server(services):
+def start_server(settings, services):
     import uvicorn
 
-    from telephony.app import create_app
+    from voicedesk.build import build_app
 
-    settings = services.settings.model_copy(update={"audiosocket_port": _free_port(socket.SOCK_STREAM)})
-    app = create_app(settings, services)
+    settings = settings.model_copy(deep=True)
+    settings.server.audiosocket_port = _free_port(socket.SOCK_STREAM)
+    app = build_app(settings, services)
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", ws_max_size=1 << 20))
     threading.Thread(target=lambda: asyncio.run(server.serve()), daemon=True).start()
     while not server.started:
@@ -87,11 +88,16 @@ async def converse(peer, audio: list[tuple[np.ndarray, int]], rate: int) -> list
 
 
 async def browser_converse(base: str, token: str, audio: list[tuple[np.ndarray, int]]) -> list[float]:
-    """The browser page's protocol: PCM16 16 kHz frames up, PCM16 frames and JSON events down."""
-    url = base.replace("http", "ws", 1) + f"/ws/browser?token={token}&language="
+    """The browser page's protocol: a per-call token bought with the talk token, then PCM16 16 kHz frames up,
+    PCM16 frames and JSON events down."""
+    import httpx
+
+    url = base.replace("http", "ws", 1) + "/ws/browser?language="
+    call_token = httpx.post(base + "/api/call-tokens", headers={"Authorization": f"Bearer {token}"}).json()["token"]
     received: list[float] = []
     latencies = []
-    async with websockets.connect(url, max_size=1 << 20) as ws:
+    async with websockets.connect(url, max_size=1 << 20,
+                                  subprotocols=["voicedesk", f"voicedesk.token.{call_token}"]) as ws:
         stop = asyncio.Event()
         outgoing: list[bytes] = []
 
@@ -136,13 +142,13 @@ def per_channel(base: str, settings, voice, rounds: int) -> dict:
         for _ in range(rounds):
             for language in ("en", "zh"):
                 if channel == "twilio":
-                    peer = TwilioPeer(base, settings.twilio_auth_token, language=language)
+                    peer = TwilioPeer(base, settings.server.twilio_auth_token, language=language)
                     values += asyncio.run(converse(peer, phone[language], 8000))
                 elif channel == "audiosocket":
-                    values += asyncio.run(converse(AudioSocketPeer("127.0.0.1", settings.audiosocket_port),
+                    values += asyncio.run(converse(AudioSocketPeer("127.0.0.1", settings.server.audiosocket_port),
                                                    phone[language], 8000))
                 else:
-                    values += asyncio.run(browser_converse(base, settings.api_token, wide[language]))
+                    values += asyncio.run(browser_converse(base, settings.server.api_token, wide[language]))
         result[channel] = stats(values)
         print(f"{channel}: voice-to-voice {result[channel]}", flush=True)
     return result
@@ -154,7 +160,7 @@ def concurrency(base: str, settings, voice, max_calls: int) -> list[dict]:
     rows = []
     for k in range(1, max_calls + 1):
         async def run(k: int = k) -> list[list[float]]:
-            peers = [TwilioPeer(base, settings.twilio_auth_token, language="en") for _ in range(k)]
+            peers = [TwilioPeer(base, settings.server.twilio_auth_token, language="en") for _ in range(k)]
             return await asyncio.gather(*(converse(p, phone, 8000) for p in peers))
 
         started = time.monotonic()
@@ -252,15 +258,16 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="fewer rounds and a 10-minute long call")
     args = parser.parse_args()
     from voice.replay.runner import scratch_shop
-    from voice.services import Services
-    from voice.settings import Settings
+    from voicedesk.build import build_services
+    from voicedesk.settings import Settings
 
     folder = Path(tempfile.mkdtemp(prefix="voicedesk-bench-"))
     try:
-        settings = Settings(calls_url=f"sqlite:///{folder / 'calls.db'}", api_token="bench",
-                            twilio_auth_token="bench", max_calls=8)
-        services = Services.load(settings, shop_url=scratch_shop(folder))
-        server, base, settings = start_server(services)
+        settings = Settings()
+        settings.calls.records_url, settings.calls.max_calls = f"sqlite:///{folder / 'calls.db'}", 8
+        settings.server.api_token = settings.server.twilio_auth_token = "bench"
+        services = build_services(settings, shop_url=scratch_shop(folder))
+        server, base, settings = start_server(settings, services)
         result = {"machine": machine(), "cpu_threads": os.cpu_count(),
                   "voice_to_voice_s": per_channel(base, settings, services.voice, rounds=1 if args.quick else 2),
                   "concurrent": concurrency(base, settings, services.voice, 3 if args.quick else 4)}

@@ -9,18 +9,20 @@ from __future__ import annotations
 import shutil
 import tempfile
 import time
+from datetime import date
 from pathlib import Path
 
 from bench.common import Timer, machine, stats, write
 from dialog.agent import ShopAgent
+from dialog.contract import ActionResult, Money, OrderDetails, OrderStatus
 from dialog.generate.backends import DEFAULT_ADAPTER, LlamaCppBackend
 from dialog.generate.prompt import build_messages
 from dialog.generate.writer import ReplyWriter
-from dialog.nlu.heldout import HELDOUT
+from dialog.nlu.data import utterances
 from dialog.nlu.understander import Understander
 from dialog.shop.db import Shop
 from dialog.shop.seed import seed
-from dialog.types import ActionResult, CallerTurn
+from dialog.types import CallerTurn
 
 # Turns a verified caller might say, answered from the database (order 10003 is shipped, 10040 delivered).
 TURNS = {
@@ -38,10 +40,10 @@ def bench_understanding(understander: Understander) -> dict:
     out = {}
     for lang in ("en", "zh"):
         times = []
-        for per_lang in HELDOUT.values():
-            for text in per_lang[lang]:
+        for u in utterances("handwritten"):
+            if u.language == lang:
                 with Timer() as t:
-                    understander.understand(text, lang)
+                    understander.understand(u.text, lang)
                 times.append(t.seconds)
         out[lang] = stats(times)
     return out
@@ -74,9 +76,9 @@ def bench_llm(backend: LlamaCppBackend) -> dict:
     cached, the turn's ~70 tokens are not: each round asks about another order) and tokens per second."""
     ttft, rates = [], []
     for i in range(6):
-        result = ActionResult("track_order", True, {
-            "order_number": f"1{i:04d}", "status": "shipped", "carrier": "SF Express",
-            "tracking_number": f"SF12345678{i:02d}", "eta": f"2026-11-{20 + i}"})
+        result = ActionResult("track_order", True, OrderDetails(
+            f"1{i:04d}", OrderStatus.shipped, date(2026, 11, 18), Money(199), ("desk lamp",), "SF Express",
+            f"SF12345678{i:02d}", date(2026, 11, 19), date(2026, 11, 28 + i % 3)))
         messages = build_messages(result, "en", f"Where is my order 1{i:04d}?")
         start = time.perf_counter()
         n, first = 0, None

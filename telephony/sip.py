@@ -2,27 +2,39 @@
 
 VoiceDesk only answers calls: `SipServer` is a user-agent server that takes INVITE with an SDP offer
 of PCMU or PCMA, answers 200 OK, runs the call's RTP (`telephony.rtp`) and hands a `SipCall` to the
-application. Either side may hang up with BYE. The wire format (`SipMessage`, `answer_sdp`) is pure
-functions over bytes; the server keeps just enough transaction state for UDP: responses are resent
-when a request is retransmitted, a 200 OK to INVITE is resent until the ACK comes, our BYE is
-resent until it is answered. Anything that does not parse is logged in one line and dropped.
+application once the caller confirms it (ACK, or their first RTP packet). Either side may hang up with
+BYE. The wire format (`SipMessage`, `answer_sdp`) is pure functions over bytes; the server keeps just
+enough transaction state for UDP: responses are resent when a request is retransmitted, a 200 OK to
+INVITE is resent until the ACK comes (a call with neither ACK nor media after `ack_timeout_s` is
+hung up), our BYE is resent until it is answered. Anything that does not parse is logged in one line
+and dropped; nothing a peer sends is sent to unchecked (`udp_destination`).
+
+Trust is configured, never assumed: requests are taken only from `allowed_peers` (addresses or
+CIDRs), optionally with digest authentication (RFC 3261 22, RFC 2617 MD5); a call's `From` user is
+its caller ID, and counts as the caller's identity only when the call comes from a `trusted_peers`
+address (a trunk or PBX the operator vouches for). A call the application cannot take gets 486 or 503
+before anything is answered.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
+import hmac
+import ipaddress
 import logging
 import re
 import secrets
 import socket
 import time
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import unquote
 
-from telephony.rtp import SAMPLE_RATE, RtpStream
+from dialog.security import redact
+from telephony.rtp import SAMPLE_RATE, RtpStream, udp_destination
 
 log = logging.getLogger(__name__)
 
@@ -36,10 +48,12 @@ COMPACT_FORMS = {"v": "Via", "f": "From", "t": "To", "i": "Call-ID", "m": "Conta
 CANONICAL_NAMES = {name.lower(): name for name in (
     "Via", "From", "To", "Call-ID", "CSeq", "Contact", "Content-Length", "Content-Type", "Max-Forwards",
     "Record-Route", "Route", "Allow", "Accept", "Supported", "Require", "Server", "User-Agent", "Warning")}
-REASONS = {100: "Trying", 200: "OK", 400: "Bad Request", 405: "Method Not Allowed", 415: "Unsupported Media Type",
-           420: "Bad Extension", 481: "Call/Transaction Does Not Exist", 482: "Loop Detected", 483: "Too Many Hops",
+REASONS = {100: "Trying", 200: "OK", 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden",
+           405: "Method Not Allowed", 415: "Unsupported Media Type", 420: "Bad Extension",
+           481: "Call/Transaction Does Not Exist", 482: "Loop Detected", 483: "Too Many Hops", 486: "Busy Here",
            487: "Request Terminated", 488: "Not Acceptable Here", 500: "Server Internal Error",
            503: "Service Unavailable"}
+NONCE_S = 300.0  # how long a digest challenge's nonce stays good
 _TOKEN = re.compile(r"^[A-Za-z0-9.!%*_+`'~-]+$")
 
 
@@ -118,6 +132,48 @@ def uri_address(uri: str) -> tuple[str, int]:
     if not host or (port and not port.isdigit()):
         raise SipError(f"no host:port in URI {uri!r}")
     return host, int(port or 5060)
+
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def parse_networks(peers: str | Sequence[str]) -> tuple[Network, ...]:
+    """"127.0.0.1, 10.0.0.0/8" (or a list of them) -> networks; a bad entry is a clear ValueError."""
+    items = peers.split(",") if isinstance(peers, str) else peers
+    try:
+        return tuple(ipaddress.ip_network(item.strip(), strict=False) for item in items if item.strip())
+    except ValueError as error:
+        raise ValueError(f"SIP peer list: {error}") from None
+
+
+def in_networks(host: str, networks: Sequence[Network]) -> bool:
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return any(address in network for network in networks)
+
+
+def digest_response(username: str, realm: str, password: str, method: str, uri: str, nonce: str,
+                    qop: str = "", nc: str = "", cnonce: str = "") -> str:
+    """RFC 2617 3.2.2 with MD5: what a client that knows the password answers to our challenge."""
+    def md5(text: str) -> str:
+        return hashlib.md5(text.encode()).hexdigest()  # noqa: S324 - the protocol's own hash
+
+    ha1, ha2 = md5(f"{username}:{realm}:{password}"), md5(f"{method}:{uri}")
+    return md5(f"{ha1}:{nonce}:{nc}:{cnonce}:{qop}:{ha2}" if qop else f"{ha1}:{nonce}:{ha2}")
+
+
+def parse_digest(value: str) -> dict[str, str]:
+    """`Digest username="a", nonce="b", qop=auth, ...` -> its parameters (names lower-cased)."""
+    scheme, _, rest = value.strip().partition(" ")
+    if scheme.lower() != "digest":
+        return {}
+    params = {}
+    for item in split_values(rest):
+        name, _, raw = item.partition("=")
+        params[name.strip().lower()] = raw.strip().strip('"')
+    return params
 
 
 @dataclass
@@ -250,6 +306,7 @@ class MediaChoice:
     payload_type: int
     dtmf_payload_type: int | None
     remote: tuple[str, int] | None  # None when the offer says not to send (port 0, address 0.0.0.0, recvonly...)
+    host: str | None = None  # the offer's connection address: the only host whose RTP we take
 
 
 @dataclass
@@ -309,8 +366,11 @@ def answer_sdp(offer: bytes, host: str, rtp_port: int, session_id: int) -> tuple
         offered = _direction(stream.lines) or _direction(session) or "sendrecv"
         answered = {"sendonly": "recvonly", "recvonly": "sendonly"}.get(offered, offered)
         address = connection[2].split("/")[0]
+        if address != "0.0.0.0" and udp_destination(address, stream.port) is None:  # a name, or port 99999999
+            lines.append(f"m={stream.kind} 0 {stream.proto} {' '.join(stream.formats)}")
+            continue
         sends = answered in ("sendrecv", "sendonly") and address not in ("0.0.0.0", "")
-        choice = MediaChoice(codec, payload_type, dtmf, (address, stream.port) if sends else None)
+        choice = MediaChoice(codec, payload_type, dtmf, (address, stream.port) if sends else None, address)
         formats = f"{payload_type} {dtmf}" if dtmf is not None else f"{payload_type}"
         lines += [f"m=audio {rtp_port} {stream.proto} {formats}", f"a=rtpmap:{payload_type} {codec}/8000"]
         if dtmf is not None:
@@ -340,8 +400,12 @@ class SipCall:
     sample_rate: int = SAMPLE_RATE
 
     def __init__(self, call_id: str, caller: str, codec: str, stream: RtpStream,
-                 hangup: Callable[[SipCall], Awaitable[None]], max_buffered_frames: int = 1500) -> None:
+                 hangup: Callable[[SipCall], Awaitable[None]], max_buffered_frames: int = 1500,
+                 trusted: bool = False, source: tuple[str, int] = ("", 0)) -> None:
         self.call_id, self.caller, self.codec = call_id, caller, codec
+        self.trusted = trusted  # the caller ID comes from a peer the operator listed as trusted
+        self.source = source  # where the INVITE came from
+        self.end_reason: str | None = None  # what ended the call, when the far end or the network did
         self.dtmf: asyncio.Queue[str] = asyncio.Queue()
         self.ended = asyncio.Event()
         self._stream = stream
@@ -390,6 +454,8 @@ class _Dialog:
     route_set: list[str]
     source: tuple[str, int]
     answer: bytes
+    invite_cseq: int = 0
+    confirmed: bool = False  # ACK or media came: the call is real and has been handed to the application
     local_cseq: int = field(default_factory=lambda: secrets.randbelow(2**16) + 1)
 
 
@@ -403,16 +469,61 @@ class _SipProtocol(asyncio.DatagramProtocol):
     def error_received(self, exc: Exception) -> None:  # e.g. ICMP port unreachable from a vanished peer
         log.info("SIP socket error: %s", exc)
 
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self.server._transport is not None:  # not our own stop(): say so, /ready shows it
+            log.error("SIP socket closed: %r; no more SIP calls until restart", exc)
+            self.server._transport = None
+
+
+Admit = Callable[[str], Awaitable[tuple[int, str] | None]]
+
+
+async def _admit_all(call_id: str) -> tuple[int, str] | None:
+    return None
+
+
+@dataclass
+class SipSettings:
+    """The SIP listener's settings section (VOICEDESK_SIP__*)."""
+
+    port: int = 0  # 0: off; SIP over UDP on this port
+    # requests only from these addresses/CIDRs (others get 403); a call's From is the caller's identity only
+    # from the trusted ones (a trunk or PBX that vouches for caller ID); "" trusts none
+    allowed_peers: str = "127.0.0.0/8"
+    trusted_peers: str = ""
+    digest_user: str = ""  # with a password: INVITEs must answer a digest challenge (RFC 3261 22)
+    digest_password: str = ""
+    rtp_ports: str = "40000-40998"  # each call's RTP port is drawn at random from this range
+    public_host: str = ""  # the address peers reach us on (Contact, SDP) when behind NAT; "": found per peer
+
+    def rtp_range(self) -> tuple[int, int]:
+        low, _, high = self.rtp_ports.partition("-")
+        return int(low), int(high or low)
+
+    def digest_credentials(self) -> tuple[str, str] | None:
+        return (self.digest_user, self.digest_password) if self.digest_password else None
+
 
 class SipServer:
-    """A SIP user-agent server on one UDP port that answers every acceptable INVITE."""
+    """A SIP user-agent server on one UDP port that answers acceptable INVITEs from the peers it is told to take.
+
+    `admit(call_id)` is asked before an INVITE is answered: None takes the call, `(status, reason)` refuses
+    it (486 when every line is busy, 503 when not ready...). Calls count for the application only once
+    confirmed: `on_call` gets them at the ACK (or the first RTP packet)."""
 
     rtp_timeout_s = 30.0  # no RTP for this long and the caller is taken to be gone: we send BYE
+    ack_timeout_s = 4.0  # an answered INVITE with neither ACK nor media by then is hung up
+    max_pending = 8  # answered INVITEs awaiting their ACK at once; more get 503
 
     def __init__(self, on_call: Callable[[SipCall], Awaitable[None]], host: str = "127.0.0.1", port: int = 5060,
-                 rtp_ports: tuple[int, int] = (40000, 40100), public_host: str | None = None) -> None:
+                 rtp_ports: tuple[int, int] = (40000, 40998), public_host: str | None = None, *,
+                 allowed_peers: str | Sequence[str] = "127.0.0.0/8", trusted_peers: str | Sequence[str] = (),
+                 digest: tuple[str, str] | None = None, realm: str = "voicedesk", admit: Admit = _admit_all) -> None:
         self.on_call, self.host, self.port = on_call, host, port
         self.rtp_ports, self.public_host = rtp_ports, public_host
+        self.allowed_peers, self.trusted_peers = parse_networks(allowed_peers), parse_networks(trusted_peers)
+        self.digest, self.realm, self.admit = digest, realm, admit  # digest: (username, password) or None
+        self._nonce_key = secrets.token_bytes(16)
         self._transport: asyncio.DatagramTransport | None = None
         self._dialogs: dict[str, _Dialog] = {}  # by Call-ID
         self._responses: OrderedDict[tuple[str, ...], tuple[float, bytes, tuple[str, int]]] = OrderedDict()
@@ -420,6 +531,11 @@ class SipServer:
         self._requests: dict[str, asyncio.Future[int]] = {}  # our BYEs, by branch
         self._acked: set[tuple[str, int]] = set()  # (Call-ID, CSeq) of INVITEs whose ACK came
         self._tasks: set[asyncio.Task] = set()
+
+    @property
+    def listening(self) -> bool:
+        """The socket is open and taking datagrams (for /ready)."""
+        return self._transport is not None and not self._transport.is_closing()
 
     async def start(self) -> None:
         loop = asyncio.get_running_loop()
@@ -436,8 +552,8 @@ class SipServer:
         for task in list(self._tasks):
             task.cancel()
         if self._transport is not None:
-            self._transport.close()
-            self._transport = None
+            transport, self._transport = self._transport, None
+            transport.close()
 
     def _spawn(self, coroutine: Awaitable) -> asyncio.Task:
         task = asyncio.ensure_future(coroutine)
@@ -452,9 +568,21 @@ class SipServer:
 
     def _send(self, message: SipMessage, addr: tuple[str, int]) -> bytes:
         data = message.serialise()
-        if self._transport is not None:
-            self._transport.sendto(data, addr)
+        self._sendto(data, addr)
         return data
+
+    def _sendto(self, data: bytes, addr: tuple[str, int]) -> None:
+        """Every datagram we send goes through here: a destination no packet can go to is logged and
+        skipped, so that no address a peer wrote can close the socket (see `udp_destination`)."""
+        destination = udp_destination(*addr)
+        if destination is None:
+            log.warning("SIP message to %r:%r not sent: not an IPv4 address and port", *addr)
+            return
+        if self._transport is not None:
+            try:
+                self._transport.sendto(data, destination)
+            except (OSError, ValueError, OverflowError, TypeError) as error:
+                log.warning("SIP message to %s:%d not sent: %r", *destination, error)
 
     def _local_host(self, peer: tuple[str, int]) -> str:
         """The address peers should send to: public_host, the bound host, or the interface that routes to `peer`."""
@@ -496,8 +624,13 @@ class SipServer:
         key = request.transaction_key()
         if request.method != "ACK" and key in self._responses:  # a retransmission: repeat our answer
             _, data, destination = self._responses[key]
-            if self._transport is not None:
-                self._transport.sendto(data, destination)
+            self._sendto(data, destination)
+            return
+        if not in_networks(addr[0], self.allowed_peers):
+            log.warning("SIP %s from %s:%d refused: not an allowed peer (VOICEDESK_SIP_ALLOWED_PEERS)",
+                        request.method, addr[0], addr[1])
+            if request.method != "ACK":
+                self._respond(request, addr, 403, to_tag=secrets.token_hex(4))
             return
         if cseq_method != request.method:
             self._respond(request, addr, 400, reason="CSeq Method Does Not Match")
@@ -520,6 +653,8 @@ class SipServer:
     def _respond(self, request: SipMessage, addr: tuple[str, int], status: int, **kwargs) -> bytes:
         response = build_response(request, status, **kwargs)
         via, destination = response_destination(response.get("Via") or "", addr)
+        if udp_destination(*destination) is None:  # a Via naming a host or port we cannot send to: the source
+            destination = addr
         first_via = next(i for i, (name, _) in enumerate(response.headers) if name == "Via")
         response.headers[first_via] = ("Via", via)
         data = self._send(response, destination)
@@ -533,6 +668,31 @@ class SipServer:
         now = time.monotonic()
         while self._responses and next(iter(self._responses.values()))[0] < now - TRANSACTION_S:
             self._responses.popitem(last=False)
+
+    def _nonce(self, issued: int | None = None) -> str:
+        issued = int(time.time()) if issued is None else issued
+        mac = hmac.new(self._nonce_key, str(issued).encode(), hashlib.sha256).hexdigest()[:24]
+        return f"{issued:x}.{mac}"
+
+    def _authorized(self, request: SipMessage) -> bool:
+        """Digest authentication of an INVITE (always true when none is configured); a stateless nonce
+        (issue time + HMAC) that expires after NONCE_S."""
+        if self.digest is None:
+            return True
+        username, password = self.digest
+        params = parse_digest(request.get("Authorization") or "")
+        issued, _, _ = params.get("nonce", "").partition(".")
+        try:
+            fresh = time.time() - int(issued, 16) < NONCE_S and hmac.compare_digest(
+                params["nonce"], self._nonce(int(issued, 16)))
+        except (KeyError, ValueError):
+            return False
+        if not fresh or params.get("username") != username or params.get("realm") != self.realm:
+            return False
+        expected = digest_response(username, self.realm, password, request.method, params.get("uri", ""),
+                                   params["nonce"], params.get("qop", ""), params.get("nc", ""),
+                                   params.get("cnonce", ""))
+        return hmac.compare_digest(expected, params.get("response", ""))
 
     def _in_dialog(self, request: SipMessage) -> _Dialog | None:
         dialog = self._dialogs.get(request.get("Call-ID") or "")
@@ -568,6 +728,26 @@ class SipServer:
             self._respond(request, addr, 420, to_tag=secrets.token_hex(4), headers=[
                 ("Unsupported", request.get("Require") or "")])
             return
+        if not self._authorized(request):
+            if request.get("Authorization"):
+                log.warning("SIP INVITE %s from %s:%d: wrong digest credentials", redact(request.get("Call-ID") or ""),
+                            *addr)
+            challenge = f'Digest realm="{self.realm}", nonce="{self._nonce()}", algorithm=MD5, qop="auth"'
+            self._respond(request, addr, 401, to_tag=secrets.token_hex(4), headers=[("WWW-Authenticate", challenge)])
+            return
+        pending = sum(not d.confirmed for d in self._dialogs.values())
+        try:
+            refusal = (503, "Too Many Unconfirmed Calls") if pending >= self.max_pending else \
+                await self.admit((request.get("Call-ID") or "")[:64])
+        except Exception as error:  # noqa: BLE001 - the application could not say (its database?): refuse
+            log.error("SIP call %s: admission failed: %r", request.get("Call-ID"), error)
+            refusal = (500, "Server Internal Error")
+        if refusal is not None:
+            status, reason = refusal
+            log.warning("SIP call %s from %s:%d refused: %d %s", request.get("Call-ID"), *addr, status, reason)
+            self._respond(request, addr, status, to_tag=secrets.token_hex(4), reason=reason,
+                          headers=[("Retry-After", "10")] if status in (486, 503) else [])
+            return
         self._respond(request, addr, 100)
         content_type = (request.get("Content-Type") or "").split(";")[0].strip().lower()
         if content_type != "application/sdp":
@@ -596,18 +776,29 @@ class SipServer:
         answer, choice = result
         stream.codec, stream.payload_type = choice.codec, choice.payload_type
         stream.dtmf_payload_type, stream.remote = choice.dtmf_payload_type, choice.remote
+        stream.peer_host = choice.host
         sender = NameAddr.parse(request.get("From") or "")
         contacts = request.get_all("Contact")
-        call = SipCall(request.get("Call-ID") or "", sender.user, choice.codec, stream, self._hang_up)
+        call = SipCall(request.get("Call-ID") or "", sender.user, choice.codec, stream, self._hang_up,
+                       trusted=in_networks(addr[0], self.trusted_peers), source=addr)
         stream.on_frame, stream.on_digit = call._receive, call.dtmf.put_nowait
         dialog = _Dialog(call, secrets.token_hex(6), sender.tag, request.get("To") or "", request.get("From") or "",
                          NameAddr.parse(contacts[0]).uri if contacts else sender.uri,
-                         request.get_all("Record-Route"), addr, answer)
+                         request.get_all("Record-Route"), addr, answer, invite_cseq=request.cseq()[0])
+        stream.on_latched = lambda: self._confirm(dialog, "media")
         self._dialogs[call.call_id] = dialog
         self._respond(request, addr, 200, to_tag=dialog.local_tag, headers=self._answer_headers(addr), body=answer)
-        log.info("call %s from %r answered with %s", call.call_id, call.caller, call.codec)
+        log.info("call %s from %s answered with %s (%s line)", call.call_id, redact(repr(call.caller)), call.codec,
+                 "trusted" if call.trusted else "untrusted")
+
+    def _confirm(self, dialog: _Dialog, how: str) -> None:
+        """The caller's ACK (or media) came: the call is real, and now the application takes it."""
+        if dialog.confirmed or dialog.call.ended.is_set() or self._dialogs.get(dialog.call.call_id) is not dialog:
+            return
+        dialog.confirmed = True
+        log.debug("call %s confirmed by %s", dialog.call.call_id, how)
         self._spawn(self._watch_media(dialog))
-        self._spawn(self._run_call(call))
+        self._spawn(self._run_call(dialog.call))
 
     async def _run_call(self, call: SipCall) -> None:
         """The application's handler owns the call; when it returns (or fails) the call is over."""
@@ -621,23 +812,34 @@ class SipServer:
                 ("Content-Type", "application/sdp")]
 
     async def _retransmit_until_ack(self, call_id: str, cseq: int, data: bytes, destination: tuple[str, int]) -> None:
-        """RFC 3261 13.3.1.4 / 17.2.1: resend a final response to INVITE until its ACK; BYE if none comes."""
+        """RFC 3261 13.3.1.4 / 17.2.1: resend a final response to INVITE until its ACK. A 200 OK neither
+        ACKed nor followed by media within `ack_timeout_s` ends the call (BYE): a line is not held for 32 s
+        by a caller who never confirms."""
         interval, started = T1, time.monotonic()
-        while time.monotonic() - started < TRANSACTION_S:
-            await asyncio.sleep(interval)
+        answered = data.startswith(b"SIP/2.0 2")
+        limit = self.ack_timeout_s if answered else TRANSACTION_S
+        while time.monotonic() - started < limit:
+            await asyncio.sleep(min(interval, max(0.0, started + limit - time.monotonic())))
             if (call_id, cseq) in self._acked or self._transport is None:
                 return
-            self._transport.sendto(data, destination)
+            dialog = self._dialogs.get(call_id)
+            if answered and dialog is not None and dialog.confirmed:
+                limit = TRANSACTION_S  # media flows, the ACK was lost: keep resending as the RFC says
+            self._sendto(data, destination)
             interval = min(2 * interval, T2)
         dialog = self._dialogs.get(call_id)
-        if dialog is not None and data.startswith(b"SIP/2.0 2"):
-            log.warning("call %s: no ACK for our 200 OK, hanging up", call_id)
+        if dialog is not None and answered and not dialog.confirmed:
+            log.warning("call %s: no ACK or media %g s after our 200 OK, hanging up", call_id, limit)
+            dialog.call.end_reason = "no ACK from the caller"
             await self._hang_up(dialog.call)
 
     def _ack(self, request: SipMessage, cseq: int) -> None:
         self._acked.add((request.get("Call-ID") or "", cseq))
         if len(self._acked) > 10000:
             self._acked.clear()
+        dialog = self._in_dialog(request)
+        if dialog is not None and cseq == dialog.invite_cseq:
+            self._confirm(dialog, "ACK")
 
     def _bye(self, request: SipMessage, addr: tuple[str, int]) -> None:
         dialog = self._in_dialog(request)
@@ -646,6 +848,7 @@ class SipServer:
             return
         self._respond(request, addr, 200)
         log.info("call %s: caller hung up", dialog.call.call_id)
+        dialog.call.end_reason = dialog.call.end_reason or "caller hung up"
         self._end(dialog)
 
     def _cancel(self, request: SipMessage, addr: tuple[str, int]) -> None:
@@ -683,10 +886,10 @@ class SipServer:
         try:  # RFC 3261 12.2.1.1: to the first route (loose routing), else to the caller's Contact
             host, port = uri_address(NameAddr.parse(dialog.route_set[0]).uri if dialog.route_set
                                      else dialog.remote_target)
-            found = await asyncio.get_running_loop().getaddrinfo(host, port, family=socket.AF_INET,
-                                                                 type=socket.SOCK_DGRAM)
+            found = await asyncio.wait_for(asyncio.get_running_loop().getaddrinfo(
+                host, port, family=socket.AF_INET, type=socket.SOCK_DGRAM), 2.0)
             destination = found[0][4][:2]
-        except (SipError, OSError):
+        except (TimeoutError, SipError, OSError, OverflowError, UnicodeError):
             destination = dialog.source
         future = asyncio.get_running_loop().create_future()
         self._requests[bye.branch] = future
@@ -714,7 +917,7 @@ class SipServer:
             for _ in range(11):  # 0.5 + 1 + 2 + 4 * 8 = 35.5 s > 64 * T1
                 if self._transport is None:
                     return
-                self._transport.sendto(data, destination)
+                self._sendto(data, destination)
                 with contextlib.suppress(asyncio.TimeoutError):
                     await asyncio.wait_for(asyncio.shield(answered), interval)
                     return
@@ -732,4 +935,5 @@ class SipServer:
             await asyncio.sleep(min(1.0, self.rtp_timeout_s / 4))
             if loop.time() - stream.last_received > self.rtp_timeout_s:
                 log.warning("call %s: no RTP for %g s, hanging up", dialog.call.call_id, self.rtp_timeout_s)
+                dialog.call.end_reason = f"no RTP for {self.rtp_timeout_s:g} s"
                 await self._hang_up(dialog.call)

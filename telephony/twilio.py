@@ -91,8 +91,13 @@ def parse(text: str | bytes) -> Inbound:
             return Inbound(event)
         if event == "start":
             s = msg["start"]
-            fmt = s.get("mediaFormat", {})
-            start = StreamStart(s["streamSid"], s["callSid"], dict(s.get("customParameters") or {}),
+            fmt = s.get("mediaFormat") or {}
+            custom = s.get("customParameters") or {}
+            if not all(isinstance(s.get(k), str) and 0 < len(s[k]) <= 64 for k in ("streamSid", "callSid")):
+                raise TwilioProtocolError("start message without a valid streamSid and callSid")
+            if not isinstance(custom, dict) or not all(isinstance(v, str) and len(v) <= 256 for v in custom.values()):
+                raise TwilioProtocolError("start message with customParameters that are not short strings")
+            start = StreamStart(s["streamSid"], s["callSid"], {str(k): v for k, v in custom.items()},
                                 fmt.get("encoding", "audio/x-mulaw"), int(fmt.get("sampleRate", 8000)))
             if start.encoding != "audio/x-mulaw" or start.sample_rate != 8000:
                 raise TwilioProtocolError(f"unsupported media format {start.encoding} at {start.sample_rate} Hz")
@@ -102,9 +107,12 @@ def parse(text: str | bytes) -> Inbound:
             payload = base64.b64decode(media["payload"], validate=True)
             return Inbound(event, sid, audio=g711.ulaw_decode(payload).tobytes(), track=media.get("track"))
         if event == "mark":
-            return Inbound(event, sid, mark=str(msg["mark"]["name"]))
+            return Inbound(event, sid, mark=str(msg["mark"]["name"])[:64])
         if event == "dtmf":
-            return Inbound(event, sid, digit=str(msg["dtmf"]["digit"]))
+            digit = str(msg["dtmf"]["digit"])
+            if len(digit) != 1 or digit not in "0123456789*#ABCD":
+                raise TwilioProtocolError(f"dtmf message with digit {digit[:8]!r}")
+            return Inbound(event, sid, digit=digit)
         if event == "stop":
             return Inbound(event, sid)
     except TwilioProtocolError:

@@ -49,32 +49,39 @@ def silence(seconds: float, rate: int = 16000) -> np.ndarray:
 
 
 @pytest.fixture(scope="session")
-def call_services(tmp_path_factory: pytest.TempPathFactory):
-    """Every model a call needs (Whisper, both voices, NLU, the fine-tuned reply LLM) on a copy of the shop."""
-    import os
+def call_settings(tmp_path_factory: pytest.TempPathFactory):
+    """The settings tree the test server runs with: its own records, shop copy, tokens and recordings."""
     import shutil
 
     from dialog.knowledge import cache_path_for
     from dialog.shop.db import Shop
-    from voice.services import Services
-    from voice.settings import Settings
+    from voicedesk.settings import Settings
 
     folder = tmp_path_factory.mktemp("calls")
     source = Shop()  # data/shop.db, seeded by `make setup`
     shutil.copy(Path(source.engine.url.database), folder / "shop.db")
     if cache_path_for(source).exists():
         shutil.copy(cache_path_for(source), cache_path_for(Shop(f"sqlite:///{folder / 'shop.db'}")))
-    settings = Settings(llm="local", calls_url=f"sqlite:///{folder / 'calls.db'}", api_token="test-token",
-                        twilio_auth_token="twilio-test-token", max_calls=3, recordings_dir=str(folder / "rec"))
-    os.environ["VOICEDESK_SHOP_DB_URL"] = f"sqlite:///{folder / 'shop.db'}"
-    try:
-        return Services.load(settings)
-    finally:
-        del os.environ["VOICEDESK_SHOP_DB_URL"]
+    settings = Settings()
+    settings.llm.backend = "local"
+    settings.shop.db_url = f"sqlite:///{folder / 'shop.db'}"
+    settings.calls.records_url, settings.calls.max_calls = f"sqlite:///{folder / 'calls.db'}", 3
+    settings.server.api_token, settings.server.operator_token = "test-token", "operator-test-token"
+    settings.server.twilio_auth_token = "twilio-test-token"
+    settings.session.recordings_dir = str(folder / "rec")
+    return settings
 
 
 @pytest.fixture(scope="session")
-def live_server(call_services):
+def call_services(call_settings):
+    """Every model a call needs (Whisper, both voices, NLU, the fine-tuned reply LLM) on a copy of the shop."""
+    from voicedesk.build import build_services
+
+    return build_services(call_settings)
+
+
+@pytest.fixture(scope="session")
+def live_server(call_settings, call_services):
     """The real server (uvicorn) on a free port, in a thread; yields its base URL (http://127.0.0.1:PORT)."""
     import asyncio
     import socket
@@ -83,16 +90,17 @@ def live_server(call_services):
 
     import uvicorn
 
-    from telephony.app import create_app
+    from voicedesk.build import build_app
 
     def free_port(kind: int) -> int:
         with socket.socket(socket.AF_INET, kind) as s:
             s.bind(("127.0.0.1", 0))
             return s.getsockname()[1]
 
-    settings = call_services.settings.model_copy(update={"audiosocket_port": free_port(socket.SOCK_STREAM),
-                                                         "sip_port": free_port(socket.SOCK_DGRAM)})
-    app = create_app(settings, call_services)
+    settings = call_settings.model_copy(deep=True)
+    settings.server.audiosocket_port = free_port(socket.SOCK_STREAM)
+    settings.sip.port = free_port(socket.SOCK_DGRAM)
+    app = build_app(settings, call_services)
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", ws_max_size=1 << 20))
     thread = threading.Thread(target=lambda: asyncio.run(server.serve()), daemon=True)
     thread.start()

@@ -11,7 +11,7 @@ from tests.conftest import SAMPLES, manifest
 
 
 def voicedesk(*args: str, timeout: int = 300) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "voice.cli", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "voicedesk", *args], capture_output=True, text=True,
                           timeout=timeout)
 
 

@@ -10,12 +10,12 @@ from __future__ import annotations
 import asyncio
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 
-from voice.session import CallSession
+from voice.session import CallSession, SessionOptions
 
 
 @dataclass
@@ -151,16 +151,16 @@ def print_event(event: dict[str, Any]) -> None:
 
 
 async def run_files(services: Any, input_path: str, output_path: str, *, realtime: bool = False,
-                    caller_id: str | None = None, language: str | None = None) -> CallSession:
+                    caller_id: str | None = None, language: str | None = None,
+                    options: SessionOptions | None = None) -> CallSession:
     """The same session as a live call, on a file: the caller's audio in, what they would hear out."""
     from speech.audio import read_audio, write_wav
-    from voice.session import SessionOptions
 
     audio = read_audio(input_path, sample_rate=None)
     rate = 8000 if audio.sample_rate <= 8000 else 16000
     channel = MemoryChannel(name="file", sample_rate=rate, on_event=print_event)
-    session = CallSession(services, channel, caller_id=caller_id,
-                          options=SessionOptions(realtime=realtime, language=language))
+    session = CallSession(services, channel, caller_id=caller_id, caller_id_trusted=True,  # typed by the operator
+                          options=replace(options or SessionOptions(), realtime=realtime, language=language))
     channel.clock = lambda: session.clock
     await session.start()
     from speech.audio import resample
@@ -172,11 +172,9 @@ async def run_files(services: Any, input_path: str, output_path: str, *, realtim
 
 
 async def run_microphone(services: Any, *, caller_id: str | None = None, language: str | None = None,
-                         device: Any = None) -> None:
+                         device: Any = None, options: SessionOptions | None = None) -> None:
     """Talk to the assistant through the sound card (sounddevice); Ctrl-C ends the call."""
     import sounddevice as sd
-
-    from voice.session import SessionOptions
 
     rate, frame = 16000, 320
     loop = asyncio.get_running_loop()
@@ -191,7 +189,8 @@ async def run_microphone(services: Any, *, caller_id: str | None = None, languag
             outbound.clear()
 
     channel = SpeakerChannel(name="local", sample_rate=rate, playback_lead_s=0.06, on_event=print_event)
-    session = CallSession(services, channel, caller_id=caller_id, options=SessionOptions(language=language))
+    session = CallSession(services, channel, caller_id=caller_id, caller_id_trusted=True,  # typed by the operator
+                          options=replace(options or SessionOptions(), language=language))
 
     def callback(indata: Any, outdata: Any, frames: int, _time: Any, _status: Any) -> None:
         loop.call_soon_threadsafe(inbound.put_nowait, bytes(indata))

@@ -3,6 +3,10 @@
 One row per call, one per finished turn (its full JSON account: transcript, intent, sentiment,
 action, reply, what the caller actually heard, latencies), one per event (barge-in, reprompt,
 DTMF, error, hand-off). Same SQLAlchemy Core approach as the shop: SQLite by default, PostgreSQL by URL.
+
+Nothing personal is stored: whatever a caller of this class passes, the caller's number, every turn and
+every event go through `dialog.security` redaction on the way in (numbers keep their last four digits,
+emails their first letter and domain, addresses are masked).
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ from sqlalchemy import (
     update,
 )
 
-from dialog.security import redact
+from dialog.security import redact, redact_record
 from dialog.shop.db import make_engine
 
 metadata = MetaData()
@@ -74,15 +78,21 @@ class CallRecords:
             db.execute(insert(calls).values(id=call_id, channel=channel, caller=redact(caller) if caller else None,
                                             language=language, started_at=_now()))
 
+    def exists(self, call_id: str) -> bool:
+        with self.engine.connect() as db:
+            return db.execute(select(calls.c.id).where(calls.c.id == call_id)).first() is not None
+
     def add_turn(self, call_id: str, idx: int, record: dict[str, Any]) -> None:
+        stored = redact_record(json.loads(json.dumps(record, ensure_ascii=False, default=str)))
         with self.engine.begin() as db:
             db.execute(insert(turns).values(call_id=call_id, idx=idx, at=_now(),
-                                            record=json.dumps(record, ensure_ascii=False, default=str)))
+                                            record=json.dumps(stored, ensure_ascii=False)))
 
     def add_event(self, call_id: str, kind: str, **detail: Any) -> None:
+        stored = redact_record(json.loads(json.dumps(detail, ensure_ascii=False, default=str)))
         with self.engine.begin() as db:
             db.execute(insert(events).values(call_id=call_id, at=_now(), kind=kind,
-                                             detail=json.dumps(detail, ensure_ascii=False, default=str)))
+                                             detail=json.dumps(stored, ensure_ascii=False)))
 
     def update_call(self, call_id: str, **values: Any) -> None:
         with self.engine.begin() as db:

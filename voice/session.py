@@ -91,7 +91,11 @@ class SessionOptions:
     barge_in_confirm_s: float = 0.8  # speech this long interrupts whatever it says
     turn: TurnOptions = field(default_factory=TurnOptions)
     streaming: StreamingOptions = field(default_factory=StreamingOptions)
-    recordings_dir: str = ""
+    recordings_dir: str = ""  # "" records no audio; a folder gets one stereo WAV per call (caller L, assistant R)
+
+    def __post_init__(self) -> None:
+        if self.language == "auto":  # as the settings write it
+            self.language = None
 
 
 @dataclass
@@ -117,19 +121,27 @@ class _Turn:
     tts_first_s: float | None = None
     typed: bool = False
     marks: list[str] = field(default_factory=list)
+    finished: bool = False  # its record is written (or being written): never a second one
 
 
 class CallSession:
+    """`caller_id` is the number the line presents; it identifies the caller to the agent only when
+    `caller_id_trusted` (a line the operator vouches for: Twilio's signed webhook, a listed SIP trunk, a
+    replayed scenario, the local console). Otherwise the caller verifies in the call, and the number is kept,
+    redacted, for the record only."""
+
     def __init__(self, services: Services, channel: Channel, *, caller_id: str | None = None,
-                 call_id: str | None = None, options: SessionOptions | None = None) -> None:
+                 caller_id_trusted: bool = False, call_id: str | None = None,
+                 options: SessionOptions | None = None) -> None:
         self.services, self.channel = services, channel
         self.options = options or SessionOptions()
         self.call_id = call_id or uuid.uuid4().hex[:16]
-        self.caller_id = caller_id
+        self.caller_id, self.caller_id_trusted = caller_id, bool(caller_id and caller_id_trusted)
         self.rate = channel.sample_rate
         self.clock = 0  # samples of caller audio received: the call's clock
         self.playback = Playback(self.rate, channel.playback_lead_s, uses_marks=getattr(channel, "uses_marks", False))
-        self.call = services.agent.start_call(self.call_id, caller_id, self.options.language or "en")
+        self.call = services.agent.start_call(self.call_id, caller_id if self.caller_id_trusted else None,
+                                              self.options.language or "en")
         self.turns: list[dict[str, Any]] = []  # finished turn records, also persisted
         self.replies = 0  # replies started (greeting, answers, reprompts)
         self.closed = asyncio.Event()
@@ -165,12 +177,16 @@ class CallSession:
         if o.recordings_dir:
             self._recorder = _Recorder(Path(o.recordings_dir) / f"{self.call_id}.wav", self.rate)
             await asyncio.to_thread(records.update_call, self.call_id, recording=str(self._recorder.path))
+        if self.caller_id:
+            await asyncio.to_thread(records.add_event, self.call_id, "caller_id", number=self.caller_id,
+                                    trusted=self.caller_id_trusted)
         metrics.CALLS.labels(self.channel.name).inc()
         metrics.ACTIVE_CALLS.labels(self.channel.name).inc()
         self._tasks.append(asyncio.create_task(self._consume_asr(), name=f"asr-{self.call_id}"))
         if o.realtime:
             self._tasks.append(asyncio.create_task(self._tick(), name=f"tick-{self.call_id}"))
-        log.info("call %s started on %s (caller %s)", self.call_id, self.channel.name, redact(self.caller_id or "-"))
+        log.info("call %s started on %s (caller %s, %s)", self.call_id, self.channel.name,
+                 redact(self.caller_id or "-"), "trusted line" if self.caller_id_trusted else "unverified")
         if o.greeting:
             self._say_lines("greeting")
 
@@ -200,10 +216,12 @@ class CallSession:
                                          turn_end_wall=time.monotonic()))
 
     async def dtmf(self, digit: str) -> None:
-        """Keypad digits gather until '#', then count as a typed turn (an order number, say)."""
-        await self._record_event("dtmf", digit=digit)
+        """Keypad digits gather until '#', then count as a typed turn (an order number, say). The record gets
+        one event per entry, redacted like the turn (a card number keyed in is not kept digit by digit)."""
+        await self.channel.send_event({"type": "dtmf", "digit": digit})
         if digit == "#":
             digits, self._dtmf = self._dtmf, ""
+            await asyncio.to_thread(self.services.records.add_event, self.call_id, "dtmf", digits=digits + "#")
             await self.text(digits)
         elif digit.isdigit():
             self._dtmf += digit
@@ -373,7 +391,7 @@ class CallSession:
         heard = self.playback.heard_text(self.clock) if heard is None else heard
         barely = self.playback.played(self.clock) < 0.6 * self.rate  # the reply had only just begun
         self.playback.reset()
-        if turn is not None:
+        if turn is not None and not turn.finished:  # a turn already recorded was heard whole: nothing to undo
             self._trim_history(turn, "" if barely else heard)
             unheard = (barely and turn.outcome is not None and not turn.outcome.result.changed
                        and not self.closed.is_set())
@@ -419,7 +437,7 @@ class CallSession:
         agent = self.services.agent
         try:
             caller = CallerTurn(turn.text, turn.language, f"{self.call_id}-{turn.idx}",  # type: ignore[arg-type]
-                                getattr(turn, "audio", None))
+                                getattr(turn, "audio", None), typed=turn.typed)
             self._computing = True
             outcome = await asyncio.to_thread(agent.turn, self.call, caller)
             turn.outcome = outcome
@@ -532,10 +550,15 @@ class CallSession:
             await asyncio.sleep(0.01 if self.options.realtime else 0.001)
 
     async def _finish_turn(self, turn: _Turn, *, interrupted: bool, heard: str, reason: str | None = None) -> None:
+        if turn.finished:  # a message right after the turn ended cancels a reply whose record is being written
+            return
+        turn.finished = True
         record = self._turn_record(turn, interrupted, heard, reason)
         self.turns.append(record)
+        # Stored first, and whole even if the caller hangs up this instant (the write is shielded from the
+        # reply's cancellation): the "turn" event then means the record is there.
+        await asyncio.shield(asyncio.to_thread(self.services.records.add_turn, self.call_id, turn.idx, record))
         await self.channel.send_event({"type": "turn", **{k: record[k] for k in ("idx", "latency_ms", "interrupted")}})
-        await asyncio.to_thread(self.services.records.add_turn, self.call_id, turn.idx, record)
         await asyncio.to_thread(tame_malloc, True)  # give the turn's freed buffers back to the system
         labels = (self.channel.name,)
         metrics.TURNS.labels(*labels, record.get("language") or "?").inc()

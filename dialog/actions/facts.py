@@ -1,4 +1,4 @@
-"""Turning rows into the facts a reply may state: ISO dates, amounts in yuan, names in the caller's language."""
+"""Turning rows into the contract's facts records: dates, amounts in yuan, names in the caller's language."""
 
 from __future__ import annotations
 
@@ -6,18 +6,19 @@ from datetime import date, timedelta
 
 from sqlalchemy import RowMapping
 
+from dialog.contract import ActionResult, Facts, Money, NoFacts, OrderBrief, OrderDetails, OrderStatus, ShopPolicy
 from dialog.shop.db import Shop, to_yuan
-from dialog.types import ActionResult, CallState, Language
+from dialog.types import Action, CallState, Language, Reason
 
-Facts = dict[str, str | int | float]
-
-
-def refuse(action: str, reason: str, **facts: str | int | float) -> ActionResult:
-    return ActionResult(action, ok=False, reason=reason, facts=facts)
+RECENT_ORDERS = 3  # how many orders a caller is offered when the one they meant is unclear
 
 
-def iso(day: date | None) -> str:
-    return day.isoformat() if day else ""
+def refuse(action: Action, reason: Reason, facts: Facts | None = None, target: str | None = None) -> ActionResult:
+    return ActionResult(action, ok=False, reason=reason, facts=facts or NoFacts(), target=target)
+
+
+def money(cents: int) -> Money:
+    return Money(to_yuan(cents))
 
 
 def return_deadline(shop: Shop, order: RowMapping) -> date | None:
@@ -26,23 +27,33 @@ def return_deadline(shop: Shop, order: RowMapping) -> date | None:
     return delivered + timedelta(days=shop.return_window_days) if delivered else None
 
 
-def order_facts(shop: Shop, order: RowMapping, language: Language) -> Facts:
-    facts: Facts = {"order_number": order["number"], "status": order["status"], "placed_on": iso(order["placed_on"]),
-                    "total": to_yuan(order["total_cents"]), "currency": "CNY"}
-    items = shop.order_items(order["number"])
-    facts["item_count"] = sum(item["quantity"] for item in items)
-    for i, item in enumerate(items, 1):
-        facts[f"item_{i}"] = item["name_zh" if language == "zh" else "name_en"]
-    if order["shipped_on"]:
-        facts.update(carrier=order["carrier"], tracking_number=order["tracking_number"],
-                     shipped_on=iso(order["shipped_on"]))
-        if order["status"] == "shipped":
-            facts["eta"] = iso(order["eta"])
-    if order["delivered_on"]:
-        facts.update(delivered_on=iso(order["delivered_on"]), return_deadline=iso(return_deadline(shop, order)))
-    if order["cancelled_on"]:
-        facts["cancelled_on"] = iso(order["cancelled_on"])
-    return facts
+def item_names(shop: Shop, number: str, language: Language) -> tuple[str, ...]:
+    return tuple(item["name_zh" if language == "zh" else "name_en"] for item in shop.order_items(number))
+
+
+def order_details(shop: Shop, order: RowMapping, language: Language, latest: bool = False) -> OrderDetails:
+    status = OrderStatus(order["status"])
+    shipped = order["shipped_on"] is not None
+    eta = order["eta"] if status == OrderStatus.shipped else None
+    return OrderDetails(
+        order_number=order["number"], status=status, placed_on=order["placed_on"], total=money(order["total_cents"]),
+        items=item_names(shop, order["number"], language),
+        carrier=order["carrier"] if shipped else None, tracking_number=order["tracking_number"] if shipped else None,
+        shipped_on=order["shipped_on"], eta=eta, late=eta is not None and eta < shop.today,
+        delivered_on=order["delivered_on"], return_deadline=return_deadline(shop, order),
+        cancelled_on=order["cancelled_on"], latest=latest)
+
+
+def order_brief(shop: Shop, order: RowMapping, language: Language) -> OrderBrief:
+    items = item_names(shop, order["number"], language)
+    return OrderBrief(order["number"], items[0] if items else "", order["placed_on"], OrderStatus(order["status"]))
+
+
+def recent_orders(shop: Shop, customer_id: int | None, language: Language) -> tuple[OrderBrief, ...]:
+    """The caller's latest orders, newest first (none for a caller not yet verified)."""
+    if customer_id is None:
+        return ()
+    return tuple(order_brief(shop, o, language) for o in shop.orders_of(customer_id)[:RECENT_ORDERS])
 
 
 def method_name(shop: Shop, code: str, language: Language) -> str:
@@ -56,6 +67,18 @@ def last_caller_text(state: CallState) -> str:
     return next((text for who, text in reversed(state.history) if who == "caller"), "")
 
 
-def policy_result(shop: Shop, action: str, key: str, language: Language, **facts: str | int | float) -> ActionResult:
-    """A policy answer: the shop's own text in the caller's language, and any figures alongside."""
-    return ActionResult(action, ok=True, facts={"policy": shop.policy(key, language) or "", **facts})
+def policy_text(shop: Shop, key: str, language: Language) -> str:
+    return shop.policy(key, language) or ""
+
+
+def policy_result(shop: Shop, action: Action, key: str, language: Language) -> ActionResult:
+    """A policy answer: the shop's own text in the caller's language."""
+    return ActionResult(action, ok=True, facts=ShopPolicy(policy_text(shop, key, language)))
+
+
+def order_target(number: str) -> str:
+    return f"order:{number}"
+
+
+def account_target(customer_id: int | None) -> str | None:
+    return f"account:{customer_id}" if customer_id is not None else None

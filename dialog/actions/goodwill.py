@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
+from dialog.contract import Money
 from dialog.shop import db
-from dialog.shop.db import Shop
-from dialog.types import CallState, Language
+from dialog.shop.db import Shop, to_yuan
+from dialog.types import CallState
 
 
-def grant_voucher(shop: Shop, state: CallState, reason: str, language: Language) -> dict[str, str]:
-    """Give the verified caller a voucher (one transaction) and return the fact to say; {} when not allowed."""
+def grant_voucher(shop: Shop, state: CallState, reason: str) -> Money | None:
+    """Give the verified caller a voucher (one transaction) and return its value to say; None when not allowed."""
     if state.customer_id is None or state.goodwill_given or shop.goodwill_voucher_cents <= 0:
-        return {}
+        return None
     with shop.transaction() as conn:
         shop.add(conn, db.vouchers, customer_id=state.customer_id, amount_cents=shop.goodwill_voucher_cents,
                  reason=reason, call_id=state.call_id, created_at=shop.now())
     state.goodwill_given = True
-    yuan = shop.goodwill_voucher_cents // 100
-    return {"goodwill_voucher": f"¥{yuan}" if language == "en" else f"{yuan}元"}
+    return Money(to_yuan(shop.goodwill_voucher_cents))

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, update
 
-from dialog.actions.facts import last_caller_text, policy_result
+from dialog.actions.facts import account_target, last_caller_text, policy_result
+from dialog.contract import ActionResult, ComplaintLogged, HandedOver
 from dialog.security import identify_caller, redact
 from dialog.shop import db
 from dialog.shop.db import Shop, segment
-from dialog.types import ActionResult, CallState, Language, MoodLabel, Slots
+from dialog.types import Action, CallState, Language, MoodLabel, Slots
 
 
 def ticket_id(row_id: int) -> str:
@@ -41,15 +42,17 @@ def open_ticket(conn: Connection, shop: Shop, state: CallState, kind: str, summa
 
 
 def contact_human_agent(shop: Shop, state: CallState, slots: Slots, language: Language,
-                        mood: MoodLabel = "neutral", summary: str | None = None) -> ActionResult:
+                        mood: MoodLabel = "neutral", summary: str | None = None,
+                        complaint_ticket_id: str | None = None) -> ActionResult:
     """Hand the call to a person; the agent passes the mood it tracked and its own summary when it has them."""
     identify_caller(shop, state)
     order = slots.order_number if slots.order_number in state.verified_orders else None
     with shop.transaction() as conn:
         tid, priority = open_ticket(conn, shop, state, "handoff", summary or last_caller_text(state), mood, order)
     state.handed_off, state.ticket_id = True, tid
-    return ActionResult("contact_human_agent", ok=True, changed=True, handoff=True, ticket_id=tid,
-                        facts={"ticket_id": tid, "priority": priority})
+    return ActionResult(Action.contact_human_agent, ok=True, changed=True, handoff=True, ticket_id=tid,
+                        target=account_target(state.customer_id),
+                        facts=HandedOver(tid, priority, complaint_ticket_id))
 
 
 def complaint(shop: Shop, state: CallState, slots: Slots, language: Language,
@@ -65,9 +68,9 @@ def complaint(shop: Shop, state: CallState, slots: Slots, language: Language,
             conn.execute(update(db.customers).where(db.customers.c.id == state.customer_id).values(at_risk=True))
         tid, priority = open_ticket(conn, shop, state, "complaint", text, mood, order)
     state.ticket_id = tid
-    return ActionResult("complaint", ok=True, changed=True, ticket_id=tid, facts={"ticket_id": tid,
-                                                                                "priority": priority})
+    return ActionResult(Action.complaint, ok=True, changed=True, ticket_id=tid,
+                        target=account_target(state.customer_id), facts=ComplaintLogged(tid, priority))
 
 
 def contact_customer_service(shop: Shop, state: CallState, slots: Slots, language: Language) -> ActionResult:
-    return policy_result(shop, "contact_customer_service", "customer_service", language)
+    return policy_result(shop, Action.contact_customer_service, "customer_service", language)

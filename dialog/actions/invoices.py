@@ -7,39 +7,44 @@ from __future__ import annotations
 
 from sqlalchemy import update
 
-from dialog.actions.facts import iso, refuse
-from dialog.security import authorize_order, mask_email
+from dialog.actions.facts import order_target, refuse
+from dialog.actions.which_order import order_for
+from dialog.contract import ActionResult, InvoiceIssued, InvoiceSent, OrderState, OrderStatus
+from dialog.security import mask_email
 from dialog.shop import db
 from dialog.shop.db import Shop
-from dialog.types import ActionResult, CallState, Language, Slots
+from dialog.types import Action, CallState, Language, Reason, Slots
 
 
 def check_invoice(shop: Shop, state: CallState, slots: Slots, language: Language) -> ActionResult:
-    access = authorize_order(shop, state, "check_invoice", slots)
-    if isinstance(access, ActionResult):
-        return access
-    invoice = shop.invoice_of(access.order["number"])
+    action = Action.check_invoice
+    found = order_for(shop, state, action, slots, language)
+    if isinstance(found, ActionResult):
+        return found
+    number = found.order["number"]
+    invoice = shop.invoice_of(number)
     if invoice is None:
-        return refuse("check_invoice", "no_invoice", order_number=access.order["number"],
-                      status=access.order["status"])
-    facts = {"order_number": access.order["number"], "issued_on": iso(invoice["issued_on"]),
-             "sent": "yes" if invoice["sent_to"] else "no"}
-    if invoice["sent_to"]:
-        facts.update(sent_on=iso(invoice["sent_on"]), email=mask_email(invoice["sent_to"]))
-    return ActionResult("check_invoice", ok=True, facts=facts)
+        return refuse(action, Reason.no_invoice, OrderState(number, OrderStatus(found.order["status"])),
+                      order_target(number))
+    sent = invoice["sent_to"]
+    return ActionResult(action, ok=True, target=order_target(number), facts=InvoiceIssued(
+        number, invoice["issued_on"], invoice["sent_on"] if sent else None, mask_email(sent) if sent else None))
 
 
 def get_invoice(shop: Shop, state: CallState, slots: Slots, language: Language) -> ActionResult:
     """(Re)send the invoice to the customer's email on file; never to an address said on the phone."""
-    access = authorize_order(shop, state, "get_invoice", slots)
-    if isinstance(access, ActionResult):
-        return access
-    invoice = shop.invoice_of(access.order["number"])
+    action = Action.get_invoice
+    found = order_for(shop, state, action, slots, language)
+    if isinstance(found, ActionResult):
+        return found
+    number = found.order["number"]
+    invoice = shop.invoice_of(number)
     if invoice is None:
-        return refuse("get_invoice", "no_invoice", order_number=access.order["number"], status=access.order["status"])
-    email = access.customer["email"]
+        return refuse(action, Reason.no_invoice, OrderState(number, OrderStatus(found.order["status"])),
+                      order_target(number))
+    email = found.customer["email"]
     with shop.transaction() as conn:
         conn.execute(update(db.invoices).where(db.invoices.c.id == invoice["id"])
                      .values(sent_to=email, sent_on=shop.today))
-    return ActionResult("get_invoice", ok=True, changed=True, facts={
-        "order_number": access.order["number"], "email": mask_email(email), "sent_on": iso(shop.today)})
+    return ActionResult(action, ok=True, changed=True, target=order_target(number),
+                        facts=InvoiceSent(number, mask_email(email), shop.today))

@@ -4,34 +4,63 @@ from __future__ import annotations
 
 from sqlalchemy import update
 
-from dialog.actions.facts import iso, method_name, order_facts, policy_result, refuse
-from dialog.security import authorize_order, identify_caller
+from dialog.actions.facts import (
+    account_target,
+    method_name,
+    money,
+    order_details,
+    order_target,
+    policy_result,
+    policy_text,
+    refuse,
+)
+from dialog.actions.which_order import order_for
+from dialog.contract import (
+    ActionResult,
+    AddressChanged,
+    CancellationFee,
+    DefaultAddressSaved,
+    Money,
+    OrderCancelled,
+    OrderRef,
+    OrderState,
+    OrderStatus,
+)
+from dialog.security import identify_caller
 from dialog.shop import db
-from dialog.shop.db import Shop, to_yuan
-from dialog.types import ActionResult, CallState, Language, Slots
+from dialog.shop.db import Shop
+from dialog.types import Action, CallState, Language, Reason, Slots
 
 NOT_SHIPPED = ("pending", "paid")
 
 
-def _not_changeable(action: str, status: str) -> ActionResult:
-    return refuse(action, "already_cancelled" if status == "cancelled" else "already_shipped", status=status)
+def not_changeable(shop: Shop, action: Action, order: dict) -> ActionResult:
+    """Too late to change: cancelled, or it has left the warehouse (a return is the next step, if still possible)."""
+    status = OrderStatus(order["status"])
+    if status == OrderStatus.cancelled:
+        return refuse(action, Reason.already_cancelled, OrderState(order["number"], status),
+                      order_target(order["number"]))
+    window = shop.return_window_days if status in (OrderStatus.shipped, OrderStatus.delivered) else None
+    return refuse(action, Reason.already_shipped, OrderState(order["number"], status, window),
+                  order_target(order["number"]))
 
 
 def track_order(shop: Shop, state: CallState, slots: Slots, language: Language) -> ActionResult:
-    access = authorize_order(shop, state, "track_order", slots)
-    if isinstance(access, ActionResult):
-        return access
-    return ActionResult("track_order", ok=True, facts=order_facts(shop, access.order, language))
+    found = order_for(shop, state, Action.track_order, slots, language)
+    if isinstance(found, ActionResult):
+        return found
+    return ActionResult(Action.track_order, ok=True, facts=order_details(shop, found.order, language, found.latest),
+                        target=order_target(found.order["number"]))
 
 
 def cancel_order(shop: Shop, state: CallState, slots: Slots, language: Language) -> ActionResult:
     """Cancel and, if it was paid, refund every captured payment to the account it came from."""
-    access = authorize_order(shop, state, "cancel_order", slots)
-    if isinstance(access, ActionResult):
-        return access
-    order = access.order
+    found = order_for(shop, state, Action.cancel_order, slots, language)
+    if isinstance(found, ActionResult):
+        return found
+    order = found.order
     if order["status"] not in NOT_SHIPPED:
-        return _not_changeable("cancel_order", order["status"])
+        return not_changeable(shop, Action.cancel_order, order)
     with shop.transaction() as conn:
         shop.set_order(conn, order["number"], status="cancelled", cancelled_on=shop.today)
         captured = [p for p in shop.payments(order["number"], conn) if p["status"] == "captured"]
@@ -41,51 +70,55 @@ def cancel_order(shop: Shop, state: CallState, slots: Slots, language: Language)
                          .values(status="refunded"))
             shop.add(conn, db.refunds, order_number=order["number"], amount_cents=refund, status="pending",
                      requested_on=shop.today, to_account=order["payment_method"])
-    facts = {"order_number": order["number"], "status": "cancelled", "cancelled_on": iso(shop.today),
-             "refund_amount": to_yuan(refund), "currency": "CNY"}
+    facts = OrderCancelled(order["number"], shop.today)
     if refund:
-        facts.update(refund_to=method_name(shop, order["payment_method"], language), refund_days="3-7")
-    return ActionResult("cancel_order", ok=True, changed=True, facts=facts)
+        facts = OrderCancelled(order["number"], shop.today, money(refund),
+                               method_name(shop, order["payment_method"], language), shop.refund_days)
+    return ActionResult(Action.cancel_order, ok=True, changed=True, facts=facts, target=order_target(order["number"]))
 
 
 def change_shipping_address(shop: Shop, state: CallState, slots: Slots, language: Language) -> ActionResult:
-    access = authorize_order(shop, state, "change_shipping_address", slots)
-    if isinstance(access, ActionResult):
-        return access
+    action = Action.change_shipping_address
+    found = order_for(shop, state, action, slots, language)
+    if isinstance(found, ActionResult):
+        return found
+    number = found.order["number"]
+    if found.order["status"] not in NOT_SHIPPED:
+        return not_changeable(shop, action, found.order)
     if not slots.address:
-        return refuse("change_shipping_address", "missing_address")
-    if access.order["status"] not in NOT_SHIPPED:
-        return _not_changeable("change_shipping_address", access.order["status"])
+        return refuse(action, Reason.missing_address, OrderRef(number), order_target(number))
     with shop.transaction() as conn:
-        shop.set_order(conn, access.order["number"], address=slots.address)
-    return ActionResult("change_shipping_address", ok=True, changed=True,
-                        facts={"order_number": access.order["number"], "address": slots.address})
+        shop.set_order(conn, number, address=slots.address)
+    return ActionResult(action, ok=True, changed=True, facts=AddressChanged(number, slots.address),
+                        target=order_target(number))
 
 
 def set_up_shipping_address(shop: Shop, state: CallState, slots: Slots, language: Language) -> ActionResult:
     """The default address for future orders (orders already placed keep theirs)."""
+    action = Action.set_up_shipping_address
     if identify_caller(shop, state) is None:
-        return refuse("set_up_shipping_address", "not_verified")
+        return refuse(action, Reason.not_verified)
     if not slots.address:
-        return refuse("set_up_shipping_address", "missing_address")
+        return refuse(action, Reason.missing_address, target=account_target(state.customer_id))
     with shop.transaction() as conn:
         conn.execute(update(db.customers).where(db.customers.c.id == state.customer_id)
                      .values(address=slots.address))
-    return ActionResult("set_up_shipping_address", ok=True, changed=True, facts={"address": slots.address})
+    return ActionResult(action, ok=True, changed=True, facts=DefaultAddressSaved(slots.address),
+                        target=account_target(state.customer_id))
 
 
 def change_order(shop: Shop, state: CallState, slots: Slots, language: Language) -> ActionResult:
-    return policy_result(shop, "change_order", "order_changes", language)
+    return policy_result(shop, Action.change_order, "order_changes", language)
 
 
 def check_cancellation_fee(shop: Shop, state: CallState, slots: Slots, language: Language) -> ActionResult:
-    return policy_result(shop, "check_cancellation_fee", "cancellation", language, cancellation_fee=0.0,
-                         currency="CNY")
+    return ActionResult(Action.check_cancellation_fee, ok=True,
+                        facts=CancellationFee(policy_text(shop, "cancellation", language), Money(0)))
 
 
 def place_order(shop: Shop, state: CallState, slots: Slots, language: Language) -> ActionResult:
-    return policy_result(shop, "place_order", "ordering", language)
+    return policy_result(shop, Action.place_order, "ordering", language)
 
 
 def review(shop: Shop, state: CallState, slots: Slots, language: Language) -> ActionResult:
-    return policy_result(shop, "review", "reviews", language)
+    return policy_result(shop, Action.review, "reviews", language)

@@ -4,26 +4,28 @@ from __future__ import annotations
 
 from sqlalchemy import update
 
-from dialog.actions.facts import policy_result
+from dialog.actions.facts import money, order_target, policy_text
 from dialog.actions.handoff import open_ticket
-from dialog.security import authorize_order
+from dialog.actions.which_order import order_for
+from dialog.contract import ActionResult, PaymentChecked, PaymentMethods
 from dialog.shop import db
-from dialog.shop.db import Shop, to_yuan
-from dialog.types import ActionResult, CallState, Language, Slots
+from dialog.shop.db import Shop
+from dialog.types import Action, CallState, Language, Slots
 
 
 def check_payment_methods(shop: Shop, state: CallState, slots: Slots, language: Language) -> ActionResult:
-    methods = {f"method_{i}": m["name_zh" if language == "zh" else "name_en"]
-               for i, m in enumerate(shop.payment_methods(), 1)}
-    return policy_result(shop, "check_payment_methods", "payments", language, **methods)
+    methods = tuple(m["name_zh" if language == "zh" else "name_en"] for m in shop.payment_methods())
+    return ActionResult(Action.check_payment_methods, ok=True,
+                        facts=PaymentMethods(policy_text(shop, "payments", language), methods))
 
 
 def payment_issue(shop: Shop, state: CallState, slots: Slots, language: Language) -> ActionResult:
     """A charge looks wrong: count the captured payments; extra ones are marked disputed and a ticket opened."""
-    access = authorize_order(shop, state, "payment_issue", slots)
-    if isinstance(access, ActionResult):
-        return access
-    order = access.order
+    action = Action.payment_issue
+    found = order_for(shop, state, action, slots, language)
+    if isinstance(found, ActionResult):
+        return found
+    order = found.order
     with shop.transaction() as conn:
         captured = [p for p in shop.payments(order["number"], conn) if p["status"] == "captured"]
         extra = captured[1:]
@@ -35,8 +37,9 @@ def payment_issue(shop: Shop, state: CallState, slots: Slots, language: Language
             summary = f"Order {order['number']}: caller reports a payment problem; {len(captured)} charge on record."
         tid, priority = open_ticket(conn, shop, state, "payment_issue", summary, order_number=order["number"],
                                     urgent=bool(extra))
-    return ActionResult("payment_issue", ok=True, changed=True, ticket_id=tid, facts={
-        "order_number": order["number"], "charges": len(captured),
-        "charged_amount": to_yuan(sum(p["amount_cents"] for p in captured)), "order_total": to_yuan(
-            order["total_cents"]), "currency": "CNY", "duplicate_charges": len(extra),
-        "disputed_amount": to_yuan(sum(p["amount_cents"] for p in extra)), "ticket_id": tid, "priority": priority})
+    disputed = sum(p["amount_cents"] for p in extra)
+    return ActionResult(action, ok=True, changed=True, ticket_id=tid, target=order_target(order["number"]),
+                        facts=PaymentChecked(
+                            order["number"], len(captured), money(sum(p["amount_cents"] for p in captured)),
+                            money(order["total_cents"]), len(extra), tid, priority,
+                            money(disputed) if extra else None, shop.refund_days if extra else None))

@@ -10,44 +10,50 @@ from __future__ import annotations
 import numpy as np
 from sqlalchemy import RowMapping
 
-from dialog.actions.facts import Facts, last_caller_text, refuse
+from dialog.actions.facts import last_caller_text, money, refuse
+from dialog.contract import ActionResult, FaqAnswer, ProductBrief, ProductInfo, Recommendation
 from dialog.knowledge import Hit, knowledge_for
 from dialog.security import identify_caller
-from dialog.shop.db import Shop, to_yuan
-from dialog.types import ActionResult, CallState, Language, Slots
+from dialog.shop.db import Shop
+from dialog.types import Action, CallState, Language, Reason, Slots
 
 MIN_SCORE = 0.2  # below this (language-centred cosine) the best passage is not an answer
 TIER_PRICE_WEIGHT = {"vip": 0.05, "regular": 0.0, "new": -0.05}
 
 
-def _product_facts(product: RowMapping, language: Language, prefix: str = "") -> Facts:
+def _product(product: RowMapping, language: Language) -> ProductInfo:
     zh = language == "zh"
-    return {f"{prefix}sku": product["sku"], f"{prefix}name": product["name_zh" if zh else "name_en"],
-            f"{prefix}price": to_yuan(product["price_cents"]),
-            f"{prefix}in_stock": "yes" if product["stock"] > 0 else "no",
-            f"{prefix}description": product["description_zh" if zh else "description_en"]}
+    return ProductInfo(product["sku"], product["name_zh" if zh else "name_en"], money(product["price_cents"]),
+                       product["stock"] > 0, product["description_zh" if zh else "description_en"])
 
 
-def _answer(shop: Shop, hit: Hit, language: Language) -> Facts:
+def _brief(product: RowMapping, language: Language) -> ProductBrief:
+    return ProductBrief(product["sku"], product["name_zh" if language == "zh" else "name_en"],
+                        money(product["price_cents"]), product["stock"] > 0)
+
+
+def _answer(shop: Shop, hit: Hit, language: Language) -> ProductInfo | FaqAnswer:
     if hit.passage.kind == "product":
-        return {"source": "product", **_product_facts(shop.product(hit.passage.key), language), "currency": "CNY"}
-    row = next(r for r in shop.faq() if str(r["id"]) == hit.passage.key)
-    return {"source": "faq", "topic": row["topic"], "answer": row["answer"], "answer_language": row["language"]}
+        return _product(shop.product(hit.passage.key), language)
+    rows = shop.faq()
+    row = next(r for r in rows if str(r["id"]) == hit.passage.key)
+    # the same entry in the caller's language, when the best match was its translation
+    row = next((r for r in rows if r["topic"] == row["topic"] and r["language"] == language), row)
+    return FaqAnswer(row["topic"], row["answer"], row["language"])
 
 
 def product_question(shop: Shop, state: CallState, slots: Slots, language: Language) -> ActionResult:
     """A named product is read from the catalogue; otherwise the caller's last words are searched."""
+    action = Action.product_question
     if slots.product and (product := shop.product(slots.product)):
-        return ActionResult("product_question", ok=True, facts={"source": "product", "currency": "CNY",
-                                                                **_product_facts(product, language)})
+        return ActionResult(action, ok=True, facts=_product(product, language))
     question = last_caller_text(state)
     if not question:
-        return refuse("product_question", "missing_question")
+        return refuse(action, Reason.missing_question)
     hits = knowledge_for(shop).search(question, k=1)
     if not hits or hits[0].score < MIN_SCORE:
-        return refuse("product_question", "no_answer")
-    return ActionResult("product_question", ok=True, facts={**_answer(shop, hits[0], language),
-                                                            "score": round(hits[0].score, 3)})
+        return refuse(action, Reason.no_answer)
+    return ActionResult(action, ok=True, facts=_answer(shop, hits[0], language))
 
 
 def recommend_product(shop: Shop, state: CallState, slots: Slots, language: Language, k: int = 3) -> ActionResult:
@@ -63,7 +69,7 @@ def recommend_product(shop: Shop, state: CallState, slots: Slots, language: Lang
     elif question := last_caller_text(state):
         profile = knowledge.embed_query(question)
     else:
-        return refuse("recommend_product", "no_profile")
+        return refuse(Action.recommend_product, Reason.no_profile)
     prices = np.array([p["price_cents"] for p in catalogue.values()], dtype=float)
     low, high = prices.min(), prices.max()
     scored = []
@@ -73,7 +79,6 @@ def recommend_product(shop: Shop, state: CallState, slots: Slots, language: Lang
         premium = (product["price_cents"] - low) / (high - low)
         scored.append((float(knowledge.vector("product", sku) @ profile) + TIER_PRICE_WEIGHT[tier] * premium, sku))
     scored.sort(reverse=True)
-    facts: Facts = {"currency": "CNY", "based_on": "purchases" if owned else "question"}
-    for i, (_, sku) in enumerate(scored[:k], 1):
-        facts.update(_product_facts(catalogue[sku], language, prefix=f"product_{i}_"))
-    return ActionResult("recommend_product", ok=True, facts=facts)
+    picks = tuple(_brief(catalogue[sku], language) for _, sku in scored[:k])
+    return ActionResult(Action.recommend_product, ok=True,
+                        facts=Recommendation(picks, "purchases" if owned else "question"))

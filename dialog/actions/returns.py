@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
-from dialog.actions.facts import iso, method_name, policy_result, refuse, return_deadline
-from dialog.security import authorize_order
+from dialog.actions.facts import method_name, money, order_target, policy_text, refuse, return_deadline
+from dialog.actions.which_order import order_for
+from dialog.contract import (
+    ActionResult,
+    OrderState,
+    OrderStatus,
+    OutsideWindow,
+    RefundPolicy,
+    RefundProgress,
+    RefundState,
+    ReturnOpened,
+    ReturnPending,
+)
 from dialog.shop import db
-from dialog.shop.db import Shop, to_yuan
-from dialog.types import ActionResult, CallState, Language, Slots
+from dialog.shop.db import Shop
+from dialog.types import Action, CallState, Language, Reason, Slots
 
-REFUSALS = {"pending": "not_shipped", "paid": "not_shipped", "shipped": "not_delivered",
-            "cancelled": "already_cancelled", "return_requested": "already_requested", "refunded": "already_refunded"}
+# Why an order that is not delivered can't be returned, by its status.
+REFUSALS = {"pending": Reason.not_shipped, "paid": Reason.not_shipped, "shipped": Reason.not_delivered,
+            "cancelled": Reason.already_cancelled, "refunded": Reason.already_refunded}
 
 
 def return_id(row_id: int) -> str:
@@ -18,52 +30,52 @@ def return_id(row_id: int) -> str:
 
 def get_refund(shop: Shop, state: CallState, slots: Slots, language: Language) -> ActionResult:
     """Open a return for a delivered order inside its window; the refund is then pending on that return."""
-    access = authorize_order(shop, state, "get_refund", slots)
-    if isinstance(access, ActionResult):
-        return access
-    order = access.order
+    action = Action.get_refund
+    found = order_for(shop, state, action, slots, language)
+    if isinstance(found, ActionResult):
+        return found
+    order, number = found.order, found.order["number"]
+    target = order_target(number)
+    if order["status"] == "return_requested":
+        ret = shop.return_of(number)
+        return refuse(action, Reason.already_requested, ReturnPending(number, ret and return_id(ret["id"])), target)
     if order["status"] != "delivered":
-        facts = {"order_number": order["number"], "status": order["status"]}
-        if order["status"] == "return_requested" and (ret := shop.return_of(order["number"])):
-            facts["return_id"] = return_id(ret["id"])
-        return refuse("get_refund", REFUSALS[order["status"]], **facts)
+        window = shop.return_window_days if order["status"] == "shipped" else None
+        return refuse(action, REFUSALS[order["status"]], OrderState(number, OrderStatus(order["status"]), window),
+                      target)
     deadline = return_deadline(shop, order)
     if shop.today > deadline:
-        return refuse("get_refund", "outside_window", order_number=order["number"],
-                      delivered_on=iso(order["delivered_on"]), return_deadline=iso(deadline))
+        return refuse(action, Reason.outside_window,
+                      OutsideWindow(number, order["delivered_on"], deadline, shop.return_window_days), target)
     with shop.transaction() as conn:
-        rid = shop.add(conn, db.returns, order_number=order["number"], requested_on=shop.today, reason="no_reason",
+        rid = shop.add(conn, db.returns, order_number=number, requested_on=shop.today, reason="no_reason",
                        status="requested")
-        shop.add(conn, db.refunds, order_number=order["number"], amount_cents=order["total_cents"], status="pending",
+        shop.add(conn, db.refunds, order_number=number, amount_cents=order["total_cents"], status="pending",
                  requested_on=shop.today, to_account=order["payment_method"])
-        shop.set_order(conn, order["number"], status="return_requested")
-    return ActionResult("get_refund", ok=True, changed=True, facts={
-        "order_number": order["number"], "status": "return_requested", "return_id": return_id(rid),
-        "refund_amount": to_yuan(order["total_cents"]), "currency": "CNY",
-        "refund_to": method_name(shop, order["payment_method"], language),
-        "refund_days": "3-7", "return_deadline": iso(deadline)})
+        shop.set_order(conn, number, status="return_requested")
+    return ActionResult(action, ok=True, changed=True, target=target, facts=ReturnOpened(
+        number, return_id(rid), money(order["total_cents"]), method_name(shop, order["payment_method"], language),
+        shop.refund_days, deadline))
 
 
 def track_refund(shop: Shop, state: CallState, slots: Slots, language: Language) -> ActionResult:
-    access = authorize_order(shop, state, "track_refund", slots)
-    if isinstance(access, ActionResult):
-        return access
-    refund = shop.refund_of(access.order["number"])
+    action = Action.track_refund
+    found = order_for(shop, state, action, slots, language)
+    if isinstance(found, ActionResult):
+        return found
+    number = found.order["number"]
+    refund = shop.refund_of(number)
     if refund is None:
-        return refuse("track_refund", "no_refund", order_number=access.order["number"],
-                      status=access.order["status"])
-    facts = {"order_number": access.order["number"], "refund_status": refund["status"],
-             "refund_amount": to_yuan(refund["amount_cents"]), "currency": "CNY",
-             "refund_to": method_name(shop, refund["to_account"], language),
-             "requested_on": iso(refund["requested_on"])}
-    if refund["completed_on"]:
-        facts["completed_on"] = iso(refund["completed_on"])
-    else:
-        facts["refund_days"] = "3-7"
-    return ActionResult("track_refund", ok=True, facts=facts)
+        return refuse(action, Reason.no_refund, OrderState(number, OrderStatus(found.order["status"])),
+                      order_target(number))
+    state_ = RefundState(refund["status"])
+    done = refund["completed_on"]
+    return ActionResult(action, ok=True, target=order_target(number), facts=RefundProgress(
+        number, state_, money(refund["amount_cents"]), method_name(shop, refund["to_account"], language),
+        refund["requested_on"], completed_on=done, refund_days=None if done else shop.refund_days))
 
 
 def check_refund_policy(shop: Shop, state: CallState, slots: Slots, language: Language) -> ActionResult:
-    refunds = shop.policy("refunds", language) or ""
-    return policy_result(shop, "check_refund_policy", "returns", language, refund_policy=refunds,
-                         return_window_days=shop.return_window_days, refund_days="3-7")
+    return ActionResult(Action.check_refund_policy, ok=True, facts=RefundPolicy(
+        policy_text(shop, "returns", language), policy_text(shop, "refunds", language), shop.return_window_days,
+        shop.refund_days))

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import threading
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
@@ -36,10 +36,19 @@ class ChatBackend(Protocol):
         ...
 
 
+@dataclass
+class LlmSettings:
+    """The reply model's settings section (VOICEDESK_LLM__*)."""
+
+    backend: str = "local"  # "local": the GGUF below through llama.cpp; "none": templates only; or an OpenAI URL
+    gguf: str = ""  # the local model file; "": the embedded one set-up builds (models/llm/...)
+    adapter: str = "default"  # "default": the shipped LoRA; "none": the base model; or a GGUF LoRA path
+    server_model: str = "default"  # the model name sent to an OpenAI-compatible server
+    threads: int = 2  # llama.cpp's threads (prompt and generation)
+
+
 def default_model_path() -> Path:
-    """The served model: models/llm/... , or VOICEDESK_LLM_MODEL."""
-    if env := os.environ.get("VOICEDESK_LLM_MODEL"):
-        return Path(env)
+    """The embedded reply model, built by set-up under models/llm/."""
     return models_dir() / LLM_MODEL
 
 

@@ -1,18 +1,24 @@
-"""Check one reply sentence against the action's facts before it is spoken.
+"""Check one reply sentence against the action before it is spoken: its facts, its deed, its outcome, its tense.
 
-A small model can drop a digit, invent a date or slip into the other language; a caller hears
-that as the shop's word. So every number, date, code and status a sentence states must come
-from the ActionResult, the sentence must be in the caller's language, and no raw e-mail address
-or phone number may be read out. Anything else falls back to the template reply.
+A small model can drop a digit, invent a date, slip into the other language, or say "I've placed an
+order" after a cancel; a caller hears that as the shop's word. So every number, date, code and status a
+sentence states must come from the ActionResult; a deed it claims ("I've cancelled", "已为您退货") must be
+the action that ran and succeeded; it may not say the request failed when it was done, or was done when
+it was refused; a shipped or delivered order never "will ship", a delivered one is not on its way, and a
+delivery day already past is said as late. The sentence must be in the caller's language, and no raw
+e-mail address or phone number may be read out. Anything else falls back to the template reply.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from datetime import date
+from typing import Any
 
-from dialog.generate.facts import MONTHS_EN, as_date
-from dialog.types import ActionResult, Language
+from dialog.contract import ActionResult, Facts, OrderBrief, ProductBrief
+from dialog.generate.facts import MONTHS_EN, as_date, spoken
+from dialog.types import Action, Language, Reason
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
 _PHONE = re.compile(r"(?<![A-Za-z0-9])(?:\+?\d[\d\- ]{9,}\d)(?![A-Za-z0-9])")
@@ -66,15 +72,36 @@ def _as_float(token: str) -> float | None:
         return None
 
 
+def fact_texts(facts: Facts) -> Iterator[str]:
+    """Every value a record holds, as text (and as said in both languages), nested orders and products too."""
+    def walk(value: Any) -> Iterator[Any]:
+        if isinstance(value, tuple):
+            for v in value:
+                yield from walk(v)
+        elif isinstance(value, OrderBrief | ProductBrief):
+            yield from walk(tuple(vars(value).values()))
+        else:
+            yield value
+    for value in walk(tuple(facts.values().values())):
+        if isinstance(value, bool):
+            continue
+        yield value.isoformat() if isinstance(value, date) else str(value)
+        if not isinstance(value, str):
+            yield spoken(value, "en")
+            yield spoken(value, "zh")
+
+
 def allowed_values(result: ActionResult, extra: Iterable[str] = ()
                    ) -> tuple[set[float], set[str], set[tuple[int, int]]]:
     """Numbers, codes and (month, day) pairs the facts hold; `extra` is text the reply may echo."""
     numbers: set[float] = set()
     codes: set[str] = set()
     dates: set[tuple[int, int]] = set()
-    values = [*map(str, result.facts.values()), *(str(k) for k in result.facts), *extra]
+    values = [*fact_texts(result.facts), *extra]
     if result.ticket_id:
         values.append(result.ticket_id)
+    if result.voucher:
+        values.append(str(result.voucher))
     for text in values:
         d = as_date(text)
         if d is not None:
@@ -88,22 +115,120 @@ def allowed_values(result: ActionResult, extra: Iterable[str] = ()
     return numbers, codes, dates
 
 
+# The order states a result's outcome implies: a refusal's reason, the events it dates, a change it made.
+_BY_REASON = {Reason.already_cancelled: "cancelled", Reason.not_delivered: "shipped",
+              Reason.outside_window: "delivered", Reason.already_refunded: "refunded"}
+_BY_DEED = {Action.cancel_order: "cancelled", Action.get_refund: "return_requested"}
+
+
 def statuses_in_facts(result: ActionResult) -> set[str]:
-    codes = {str(v) for k, v in result.facts.items() if k == "status" or k.endswith("_status")}
-    # a refusal's reason and dated events state a status too ("already shipped", delivered_on)
-    by_reason = {"already_shipped": "shipped", "already_cancelled": "cancelled", "not_delivered": "delivered",
-                 "outside_window": "delivered"}
-    if result.reason in by_reason:
-        codes.add(by_reason[result.reason])
+    values = result.facts.values()
+    codes = {str(v) for k, v in values.items() if k in ("status", "refund_status")}
+    if "order" in values:  # a read-back
+        codes.add(str(values["order"].status))
+    if result.reason in _BY_REASON:
+        codes.add(_BY_REASON[result.reason])
     for key, status in (("shipped_on", "shipped"), ("delivered_on", "delivered"), ("cancelled_on", "cancelled"),
                         ("completed_on", "refunded")):
-        if key in result.facts:
+        if key in values:
             codes.add(status)
-    if result.ok and result.changed:
-        implied = {"cancel_order": "cancelled", "cancel": "cancelled", "refund": "refunded"}
-        if result.action in implied:
-            codes.add(implied[result.action])
+    if result.ok and result.changed and result.action in _BY_DEED:
+        codes.add(_BY_DEED[result.action])
     return codes
+
+
+# Deeds a sentence may claim ("I've cancelled it", "已为您取消"), and the actions that do them. A deed is
+# claimed only when that action ran and changed something (or handed over); no action ever places an order.
+_DEEDS: dict[str, set[Action]] = {
+    "cancel": {Action.cancel_order}, "place": set(),
+    "return": {Action.get_refund}, "refund": {Action.get_refund, Action.cancel_order, Action.payment_issue},
+    "change": {Action.change_shipping_address, Action.set_up_shipping_address},
+    "send": {Action.get_invoice, Action.recover_password}, "log": {Action.complaint, Action.contact_human_agent},
+    "transfer": {Action.contact_human_agent}, "ticket": {Action.complaint, Action.contact_human_agent,
+                                                          Action.payment_issue, Action.delete_account},
+    "reset": {Action.recover_password}, "delete": {Action.delete_account},
+}
+_EN_DEED_WORDS = (("cancel", r"cancell?ed"), ("place", r"placed|put in"),
+                  ("return", r"(?:opened|started|processed) (?:a |the |your )?return"),
+                  ("refund", r"refunded|issued (?:a |the |your )?refund"), ("change", r"changed|updated"),
+                  ("send", r"sent|e-?mailed"), ("log", r"logged|recorded|filed"), ("transfer", r"transferred"),
+                  ("ticket", r"opened|created"), ("reset", r"reset"), ("delete", r"deleted|closed your account"))
+_EN_DEED = re.compile(r"\b(?:i'?ve|i have|we'?ve|we have|i just|i)\s+(?:now\s+|just\s+|already\s+|gone ahead and\s+)?"
+                      r"(?:" + "|".join(f"(?P<{d}>{w})" for d, w in _EN_DEED_WORDS) + r")\b"
+                      r"|\b(?:i'?m|i am) (?:now )?(?P<transfer_now>transferring|connecting)", re.I)
+_ZH_DEED_WORDS = (("cancel", "取消"), ("place", "下单|下了单"), ("return", "退货"), ("refund", "退款"),
+                  ("change", "修改|更改|改"), ("send", "发送|发到"), ("log", "登记"), ("transfer", "转接"),
+                  ("ticket", "创建|提交"), ("reset", "重置"), ("delete", "注销"))
+# "已为您取消" claims it; "我可以为您取消" / "需要为您转接吗？" only offers it.
+_ZH_DEED = re.compile(r"(?<!可以)(?<!需要)(?<!能)(?<!要)(?<!会)(?:已|已经)?(?:为您|帮您|给您|替您)"
+                      r"(?:把[^，。？]{0,12})?(?:办理了?)?"
+                      r"(?:" + "|".join(f"(?P<{d}>{w})" for d, w in _ZH_DEED_WORDS) + r")(?![^，。]*[吗？?])")
+# "I couldn't ...", "没能完成": said after a success, it is false.
+_FAILED = re.compile(r"\b(?:i|we)\s+(?:couldn'?t|could not|wasn'?t able to|was not able to|am unable to|"
+                     r"was unable to|were unable to)\b|\bsomething went wrong\b"
+                     r"|\b(?:that|it) (?:wasn'?t|was not) done\b"
+                     r"|没能|未能|操作失败|没有成功|出了点问题|无法完成", re.I)
+# "Done", "已经办好了": said after a refusal, it is false.
+_SUCCEEDED = re.compile(r"^\W*(?:done|all done|all set)\b|\bsuccessfully\b|\bi'?ve (?:gone ahead|done that|taken care)"
+                        r"|办好了|办理成功|操作成功|已成功", re.I)
+# Tense: a parcel that left never "will ship"; a delivered one is not still coming.
+_EN_WILL_SHIP = re.compile(r"\bwill (?:be )?(?:ship(?:ped)?|sent out|dispatched)\b|\b(?:hasn'?t|has not|not yet|"
+                           r"isn'?t|is not) (?:yet )?(?:been )?(?:shipped|dispatched|sent out)\b", re.I)
+_ZH_WILL_SHIP = re.compile(r"(?:会|将|将会|即将|准备)[^，。]{0,10}(?:发货|发出)|(?:还没|还没有|尚未|未)发货")
+_EN_COMING = re.compile(r"\b(?:will|should|is expected to|is going to) (?:arrive|be delivered|get to you)\b"
+                        r"|\bon (?:its|the) way\b|\bin transit\b|\barrive by\b", re.I)
+_ZH_COMING = re.compile(r"(?:预计|将|会|即将)[^，。]{0,10}(?:送达|到货|送到|签收)|运输中|配送中|派送中|在路上")
+_FUTURE = re.compile(r"\b(?:will|should|expected|by|due|arrive|arriving)\b|预计|将|会|前送达|之前", re.I)
+_LATE = re.compile(r"\b(?:late|delayed|overdue|behind|was due|were due)\b|晚了|延误|逾期|原定|推迟|超时", re.I)
+_SHIPPED_OR_LATER = {"shipped", "delivered", "return_requested", "refunded"}
+_DELIVERED_OR_LATER = {"delivered", "return_requested", "refunded"}
+
+
+def action_problems(sentence: str, result: ActionResult) -> list[str]:
+    """What the sentence says about the deed, the outcome and the order's state that the result contradicts."""
+    problems: list[str] = []
+    did = result.ok and (result.changed or result.handoff)
+    for m in [*_EN_DEED.finditer(sentence), *_ZH_DEED.finditer(sentence)]:
+        deed = next(name for name, g in m.groupdict().items() if g).removesuffix("_now")
+        if deed == "ticket" and result.ticket_id:
+            continue
+        if not did or result.action not in _DEEDS[deed]:
+            outcome = "done" if result.ok else f"refused: {result.reason}"
+            problems.append(f"claims {deed!r} but the action was {result.action} ({outcome})")
+    if result.ok and _FAILED.search(sentence):
+        problems.append(f"says it failed, but {result.action} was done")
+    if not result.ok and _SUCCEEDED.search(sentence):
+        problems.append(f"says it was done, but {result.action} was refused ({result.reason})")
+    values = result.facts.values()
+    now = str(values.get("status") or (values["order"].status if "order" in values else "")) or None
+    statuses = {now} if now else statuses_in_facts(result)
+    if statuses & _SHIPPED_OR_LATER and (_EN_WILL_SHIP.search(sentence) or _ZH_WILL_SHIP.search(sentence)):
+        problems.append(f"says it will ship, but it is {'/'.join(sorted(statuses))}")
+    if statuses & _DELIVERED_OR_LATER and "shipped" not in statuses and (
+            _EN_COMING.search(sentence) or _ZH_COMING.search(sentence)):
+        problems.append(f"says it is still coming, but it is {'/'.join(sorted(statuses))}")
+    if result.as_of is not None and _FUTURE.search(sentence) and not _LATE.search(sentence):
+        for month, day in _dates_in(sentence):
+            when = _nearest(result.as_of, month, day)
+            if when < result.as_of:
+                problems.append(f"gives {when.isoformat()} as still to come (today is {result.as_of.isoformat()})")
+    return problems
+
+
+def _dates_in(sentence: str) -> list[tuple[int, int]]:
+    found = [(MONTHS_EN.index(m[1].capitalize()) + 1, int(m[2])) for m in _MONTH_DAY.finditer(sentence)]
+    return found + [(int(m[1]), int(m[2])) for m in _ZH_MONTH_DAY.finditer(sentence)]
+
+
+def _nearest(today: date, month: int, day: int) -> date:
+    """A month and day without a year, in the year that puts it nearest to today."""
+    options = []
+    for year in (today.year - 1, today.year, today.year + 1):
+        try:
+            options.append(date(year, month, day))
+        except ValueError:
+            continue
+    return min(options, key=lambda d: abs((d - today).days)) if options else today
 
 
 def language_ok(sentence: str, language: Language, facts_text: str = "") -> bool:
@@ -124,7 +249,11 @@ def check_sentence(sentence: str, result: ActionResult, language: Language, extr
     problems: list[str] = []
     extra = list(extra)
     numbers, codes, dates = allowed_values(result, extra)
-    facts_text = " ".join([*map(str, result.facts.values()), *extra])
+    texts = [*fact_texts(result.facts), *extra]
+    facts_text = " ".join(texts)
+    quoted = sentence.strip()
+    if len(quoted) >= 12 and any(quoted in text for text in texts):  # the shop's own words (a policy, an answer)
+        return [] if language_ok(sentence, language, facts_text) else [f"not in {language}"]
     if _EMAIL.search(sentence):
         problems.append("email address")
     for m in _PHONE.finditer(sentence):
@@ -159,6 +288,7 @@ def check_sentence(sentence: str, result: ActionResult, language: Language, extr
         stated = _STATUS_OF[(m[1] or m[2]).lower()]
         if not _STATUS_OK[stated] & allowed_status:
             problems.append(f"status {m[0]!r} not in facts")
+    problems += action_problems(sentence, result)
     if _REFUSAL.search(sentence):
         problems.append("refusal")
     if not language_ok(sentence, language, facts_text):

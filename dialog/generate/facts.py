@@ -1,21 +1,24 @@
-"""Facts as a caller hears them: dates, money and statuses rendered once, in each language.
+"""Facts as a caller hears them: dates, money, statuses, lists, orders and products, rendered once per language.
 
 The prompt, the templates and the fact check all go through these functions, so the words the
-model is shown are exactly the words the check accepts.
+model is shown are exactly the words the check accepts. Rendering goes by the value's type (the
+contract's records are typed), never by guessing from a key's name.
 """
 
 from __future__ import annotations
 
 import re
 from datetime import date
+from typing import Any
 
+from dialog.contract import Facts, Money, OrderBrief, OrderStatus, ProductBrief, RefundState, brief_text
 from dialog.types import Language
 
 MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
              "November", "December")
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 
-# Order, return and refund states: code -> (English, Chinese).
+# Order states: code -> (English, Chinese), as said after "Your order 10023 is ..." / "您的订单10023...".
 STATUSES: dict[str, tuple[str, str]] = {
     "pending": ("awaiting payment", "待付款"),
     "paid": ("paid and being prepared", "已付款，正在备货"),
@@ -24,23 +27,15 @@ STATUSES: dict[str, tuple[str, str]] = {
     "cancelled": ("cancelled", "已取消"),
     "return_requested": ("waiting for the return", "退货处理中"),
     "refunded": ("refunded", "已退款"),
-    "requested": ("requested", "已申请"),
-    "received": ("received", "已收到"),
-    "completed": ("completed", "已完成"),
-    "captured": ("charged", "已扣款"),
-    "failed": ("failed", "失败"),
-    "processing": ("being processed", "处理中"),
 }
-# A refund's or return's own states read differently from an order's.
-PROCESS_STATUSES: dict[str, tuple[str, str]] = {
-    "pending": ("being processed", "正在处理"), "requested": ("requested", "已申请"),
-    "received": ("received", "已收到"), "completed": ("completed", "已完成"), "failed": ("failed", "失败"),
-}
-# Keys whose values are sums of money.
-MONEY_KEYS = ("amount", "total", "price", "fee", "refund_amount", "charged", "duplicate_amount")
+# A refund's own states.
+REFUND_STATES: dict[str, tuple[str, str]] = {"pending": ("being processed", "正在处理"),
+                                             "completed": ("completed", "已完成")}
 
 
 def as_date(value: object) -> date | None:
+    if isinstance(value, date):
+        return value
     m = _ISO_DATE.match(str(value))
     if not m:
         return None
@@ -59,23 +54,35 @@ def spoken_money(value: float, language: Language) -> str:
     return f"{text}元" if language == "zh" else f"{text} yuan"
 
 
-def is_money_key(key: str) -> bool:
-    return key in MONEY_KEYS or key.endswith(("_amount", "_price", "_fee"))
+def spoken_list(items: list[str], language: Language) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return "、".join(items[:-1]) + "和" + items[-1] if language == "zh" else ", ".join(items[:-1]) + " and " + items[-1]
 
 
-def spoken(key: str, value: str | int | float, language: Language) -> str:
+def spoken(value: Any, language: Language) -> str:
     """One fact value as it should be said in `language`."""
-    if isinstance(value, float | int) and not isinstance(value, bool) and is_money_key(key):
-        return spoken_money(float(value), language)
-    d = as_date(value)
-    if d is not None:
-        return spoken_date(d, language)
-    if isinstance(value, str) and key.endswith("_status") and value in PROCESS_STATUSES:
-        return PROCESS_STATUSES[value][1 if language == "zh" else 0]
-    if isinstance(value, str) and (key == "status" or key.endswith("_status")) and value in STATUSES:
-        return STATUSES[value][1 if language == "zh" else 0]
+    zh = language == "zh"
+    if isinstance(value, bool):
+        return ("是" if value else "否") if zh else ("yes" if value else "no")
+    if isinstance(value, Money):
+        return spoken_money(value, language)
+    if isinstance(value, date):
+        return spoken_date(value, language)
+    if isinstance(value, RefundState):
+        return REFUND_STATES[value][zh]
+    if isinstance(value, OrderStatus):
+        return STATUSES[value][zh]
+    if isinstance(value, OrderBrief | ProductBrief):
+        return brief_text(value, language, spoken)
+    if isinstance(value, tuple):
+        return spoken_list([spoken(v, language) for v in value], language)
     return str(value)
 
 
-def spoken_facts(facts: dict[str, str | int | float], language: Language) -> dict[str, str]:
-    return {k: spoken(k, v, language) for k, v in facts.items()}
+def spoken_facts(facts: Facts, language: Language) -> dict[str, str]:
+    """Every field with a value, as said; booleans stay flags ("1" when true) for the templates' [flag]s."""
+    out: dict[str, str] = {}
+    for name, value in facts.values().items():
+        out[name] = ("1" if value else "") if isinstance(value, bool) else spoken(value, language)
+    return out

@@ -19,26 +19,35 @@ from collections.abc import AsyncIterator, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
+from dialog.contract import ActionResult
 from dialog.generate.backends import BackendError, ChatBackend
 from dialog.generate.check import check_sentence
+from dialog.generate.facts import spoken_facts
 from dialog.generate.prompt import build_messages
 from dialog.generate.sentences import SentenceSplitter
-from dialog.generate.templates import GOODWILL, OFFER_HUMAN, template_facts, template_key, template_reply
-from dialog.types import ActionResult, CallState, Language, MoodLabel, ReplyPart, Understanding
+from dialog.generate.templates import line, template_reply
+from dialog.types import Action, CallState, Language, MoodLabel, Reason, ReplyPart, Understanding
 
-# Outcomes that are always scripted: exact wording matters more than variety (identity checks, hand-offs).
-SCRIPTED = frozenset({"greeting", "goodbye", "verification_needed", "not_verified", "handoff", "clarify",
-                      "missing_order_number"})
+# Outcomes that are always scripted: exact wording matters more than variety (identity checks, read-backs,
+# hand-offs, clarifying questions).
+SCRIPTED = frozenset({Action.greeting, Action.goodbye, Action.clarify, Action.contact_human_agent,
+                      Action.keep_as_is, Action.hear_out, Reason.not_verified, Reason.verification_locked,
+                      Reason.needs_confirmation})
+
+
+def scripted(result: ActionResult, kinds: frozenset[str] = SCRIPTED) -> bool:
+    return result.action in kinds or (result.reason is not None and result.reason in kinds)
 
 
 @dataclass(frozen=True)
 class WriterSettings:
+    """How replies are written (VOICEDESK_WRITER__*)."""
+
     first_sentence_deadline_s: float = 1.2  # no checked first sentence by then: say the template
     stall_timeout_s: float = 4.0  # the model went quiet mid-reply
     max_tokens: int = 80
     max_sentences: int = 4
     first_clause: bool = True  # the first piece ends at its first comma ("好的，" / "Sure,") and is spoken at once
-    scripted: frozenset[str] = SCRIPTED
 
 
 @dataclass
@@ -89,31 +98,27 @@ class ReplyWriter:
         self.settings = settings or WriterSettings()
 
     def write_for(self, understanding: Understanding, result: ActionResult, state: CallState | None = None) -> Reply:
-        """Convenience for the agent: language, intent, mood, clarify question and history from the turn."""
+        """Convenience for the agent: language, mood and history from the turn."""
         return self.write(result, understanding.language, caller_text=understanding.text,
-                          intent=understanding.intent, mood=understanding.sentiment.label,
-                          history=state.history if state else (), clarify=understanding.clarify)
+                          mood=understanding.sentiment.label, history=state.history if state else ())
 
-    def write(self, result: ActionResult, language: Language, *, caller_text: str = "", intent: str | None = None,
-              mood: MoodLabel = "neutral", history: Sequence[tuple[str, str]] = (), clarify: str | None = None
-              ) -> Reply:
+    def write(self, result: ActionResult, language: Language, *, caller_text: str = "", mood: MoodLabel = "neutral",
+              history: Sequence[tuple[str, str]] = ()) -> Reply:
         meta = ReplyMeta()
         start = time.perf_counter()
-        key = template_key(result)
-        if self.backend is None or key in self.settings.scripted:
+        if self.backend is None or scripted(result):
             reason = "no backend" if self.backend is None else "scripted"
-            parts = self._template(result, language, mood, clarify, meta, start, reason)
+            parts = self._template(result, language, mood, meta, reason)
         else:
-            messages = build_messages(result, language, caller_text, intent, mood, history)
-            parts = self._generate(messages, result, language, mood, clarify, meta, start)
+            messages = build_messages(result, language, caller_text, mood, history)
+            parts = self._generate(messages, result, language, mood, meta, start)
         return Reply(self._finish(parts, result, language, meta, start), meta)
 
     def _finish(self, parts: Iterator[ReplyPart], result: ActionResult, language: Language, meta: ReplyMeta,
                 start: float) -> Iterator[ReplyPart]:
         said: list[str] = []
-        offer = OFFER_HUMAN[language] if result.facts.get("offer_human") == "yes" else None
-        voucher = result.facts.get("goodwill_voucher")
-        gesture = GOODWILL[language].format(goodwill_voucher=voucher) if voucher else None
+        offer = line("offer_human", language) if result.offer_human else None
+        gesture = line("goodwill", language, voucher=result.voucher) if result.voucher else None
         for part in parts:
             if meta.first_sentence_s is None:
                 meta.first_sentence_s = time.perf_counter() - start
@@ -121,7 +126,7 @@ class ReplyWriter:
             if part.text:
                 said.append(part.text)
             yield part
-        if gesture and not any(str(voucher) in x for x in said):  # a voucher given is always said
+        if gesture and gesture not in said:  # a voucher given is always said
             said.append(gesture)
             yield ReplyPart(gesture, language, last=not offer)
         if offer and offer not in said:  # the agent offers a person: the caller must hear the question
@@ -129,20 +134,19 @@ class ReplyWriter:
             yield ReplyPart(offer, language, last=True)
         meta.total_s = time.perf_counter() - start
         meta.text = ("" if language == "zh" else " ").join(said)
-        spoken = template_facts(result, language)
-        meta.facts_used = [k for k, v in result.facts.items()
-                           if str(v) in meta.text or (k in spoken and spoken[k] in meta.text)]
+        spoken = spoken_facts(result.facts, language)
+        meta.facts_used = [k for k, v in spoken.items() if v and v != "1" and v in meta.text]
 
-    def _template(self, result: ActionResult, language: Language, mood: MoodLabel, clarify: str | None,
-                  meta: ReplyMeta, start: float, reason: str) -> Iterator[ReplyPart]:
+    def _template(self, result: ActionResult, language: Language, mood: MoodLabel, meta: ReplyMeta,
+                  reason: str) -> Iterator[ReplyPart]:
         meta.source = "template"
         meta.fallback_reason = reason
-        sentences = template_reply(result, language, negative=mood == "negative", clarify=clarify)
+        sentences = template_reply(result, language, negative=mood == "negative")
         for i, sentence in enumerate(sentences):
             yield ReplyPart(sentence, language, last=i == len(sentences) - 1)
 
     def _generate(self, messages: list[dict[str, str]], result: ActionResult, language: Language, mood: MoodLabel,
-                  clarify: str | None, meta: ReplyMeta, start: float) -> Iterator[ReplyPart]:
+                  meta: ReplyMeta, start: float) -> Iterator[ReplyPart]:
         s = self.settings
         events: queue.Queue[tuple[str, object]] = queue.Queue()
         cancel = threading.Event()
@@ -156,7 +160,7 @@ class ReplyWriter:
 
         def fallback(reason: str) -> Iterator[ReplyPart]:
             cancel.set()
-            yield from self._template(result, language, mood, clarify, meta, start, reason)
+            yield from self._template(result, language, mood, meta, reason)
 
         try:
             while True:
@@ -201,7 +205,7 @@ class ReplyWriter:
                         cancel.set()
                         meta.source = "template"
                         meta.fallback_reason = "check (after the model's first words)"
-                        rest = template_reply(result, language, clarify=clarify)
+                        rest = template_reply(result, language)
                         for i, sentence in enumerate(rest):
                             yield ReplyPart(sentence, language, last=i == len(rest) - 1)
                         return
@@ -243,11 +247,13 @@ class ReplyWriter:
 
 
 def _missing_sentences(result: ActionResult, language: Language, said: list[str]) -> list[str]:
-    """Template sentences carrying a fact (number, date, code, name) the model's reply left out."""
+    """Template sentences carrying a fact the caller must hear (number, date, code, name) that the model's reply
+    left out."""
     text = ("" if language == "zh" else " ").join(said)  # a fact may straddle the first clause and the rest
-    spoken = template_facts(result, language)
-    values = [v for k, v in spoken.items() if k not in ("pending", "no_ticket", "not_window") and len(v) >= 2
-              and k not in ("status", "refund_status") and v.lower() not in ("true", "false")]
+    spoken = spoken_facts(result.facts, language)
+    # states are said in many ways ("has shipped", "已经发货") and texts are paraphrased: the check guards those
+    values = [spoken[k] for k in result.facts.must_say()
+              if k not in ("status", "refund_status") and 2 <= len(spoken.get(k, "")) <= 40]
     return [sentence for sentence in template_reply(result, language)
             if any(v in sentence and v not in text for v in values)]
 

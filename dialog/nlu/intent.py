@@ -14,15 +14,10 @@ import numpy as np
 from sklearn.linear_model import LogisticRegression
 
 from dialog.nlu.features import Featuriser, normalise, words
-from dialog.paths import models_dir
 
 MODEL_FILE = "intent.pkl"
+TYPED_MODEL_FILE = "intent-typed.pkl"  # for typed text (chat, the browser's text box)
 _HAN = re.compile(r"[\u4e00-\u9fff]")
-
-
-def nlu_dir() -> Path:
-    """models/nlu/ (git-ignored), written by `python -m dialog.nlu.train`."""
-    return models_dir() / "nlu"
 
 
 class IntentModel:
@@ -58,15 +53,15 @@ class IntentModel:
         known = sum(u in self.known_words or u in self.known_chars for u in units)
         return known / len(units)
 
-    def save(self, directory: Path) -> Path:
+    def save(self, directory: Path, name: str = MODEL_FILE) -> Path:
         directory.mkdir(parents=True, exist_ok=True)
-        path = directory / MODEL_FILE
+        path = directory / name
         path.write_bytes(pickle.dumps(self))
         return path
 
     @staticmethod
-    def load(directory: Path) -> IntentModel:
-        path = directory / MODEL_FILE
+    def load(directory: Path, name: str = MODEL_FILE) -> IntentModel:
+        path = directory / name
         if not path.exists():
             raise FileNotFoundError(f"{path} not found: run `python -m dialog.nlu.train` (part of `make setup`)")
         return pickle.loads(path.read_bytes())

@@ -1,5 +1,5 @@
 """A small text-sentiment classifier: logistic regression on the multilingual-e5 sentence embeddings
-(the same vectors the intent model uses, so a turn is embedded once), trained on `training.py`.
+(the same vectors the intent model uses, so a turn is embedded once), trained on `data/training.jsonl`.
 
 Trained by `python -m dialog.nlu.train` (part of `make setup`) into models/nlu/sentiment.pkl; its
 score (P(positive) - P(negative), in [-1, 1]) is one input of `text.text_sentiment`, next to the
@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 
-from dialog.sentiment.training import TRAINING
+from dialog.sentiment.data import training
 
 MODEL_FILE = "sentiment.pkl"
 C = 4.0
@@ -23,8 +23,7 @@ C = 4.0
 
 def training_rows() -> list[tuple[str, str, str]]:
     """(text, language, label) for every training turn."""
-    return [(text, lang, label) for lang, by_label in TRAINING.items() for label, texts in by_label.items()
-            for text in texts]
+    return [(row.text, row.language, row.label) for row in training()]
 
 
 def fit(embeddings: np.ndarray, labels: list[str]) -> LogisticRegression:
@@ -32,8 +31,8 @@ def fit(embeddings: np.ndarray, labels: list[str]) -> LogisticRegression:
 
 
 def train(out_dir: Path, embed=None) -> Path:
-    """Fit on `training.py` and save to `out_dir`; `embed` (texts -> e5 vectors) defaults to e5."""
-    from dialog.nlu.features import e5_features
+    """Fit on `data/training.jsonl` and save to `out_dir`; `embed` (texts -> e5 vectors) defaults to e5."""
+    from dialog.embeddings import e5_features
 
     rows = training_rows()
     vectors = (embed or e5_features)([t for t, _, _ in rows])
@@ -50,7 +49,7 @@ def out_of_fold_scores(folds: int = 5) -> list[tuple[str, str, str, float]]:
     not see it (k-fold): lets `evaluate.py --tune` set the blend on the training turns too."""
     from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
-    from dialog.nlu.features import e5_features
+    from dialog.embeddings import e5_features
 
     rows = training_rows()
     x = e5_features([t for t, _, _ in rows])
@@ -65,7 +64,7 @@ def out_of_fold_scores(folds: int = 5) -> list[tuple[str, str, str, float]]:
 
 
 def _model_dir() -> Path:
-    from dialog.nlu.intent import nlu_dir
+    from dialog.paths import nlu_dir
 
     return nlu_dir()
 
@@ -85,7 +84,7 @@ def label(text: str) -> str | None:
     model = _load(_model_dir())
     if model is None:
         return None
-    from dialog.nlu.features import e5_features
+    from dialog.embeddings import e5_features
 
     return str(model.predict(e5_features([text]))[0])
 
@@ -95,7 +94,7 @@ def score(text: str) -> float:
     model = _load(_model_dir())
     if model is None or not text.strip():
         return 0.0
-    from dialog.nlu.features import e5_features
+    from dialog.embeddings import e5_features
 
     probs = model.predict_proba(e5_features([text]))[0]
     by_label = dict(zip(model.classes_, probs, strict=True))

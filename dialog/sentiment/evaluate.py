@@ -1,4 +1,5 @@
-"""Score the text sentiment on the labelled set: `python -m dialog.sentiment.evaluate [--tune]`.
+"""Score the text sentiment on the labelled set: `python -m dialog.sentiment.evaluate [--tune]` (prints;
+`make bench` (bench/nlu.py) writes bench/results/sentiment.*).
 
 `--tune` searches the blend weights (general model, cues, e5 classifier) and thresholds on the dev
 half and the classifier's training turns (never the test half) and prints them (they are then
@@ -15,7 +16,7 @@ from pathlib import Path
 
 from dialog.sentiment import classifier
 from dialog.sentiment import text as sentiment_text
-from dialog.sentiment.labelled import split
+from dialog.sentiment.data import split
 
 RESULTS = Path(__file__).resolve().parents[2] / "bench" / "results"
 
@@ -92,9 +93,10 @@ def evaluate(results: Path | None = RESULTS) -> dict:
         results.mkdir(parents=True, exist_ok=True)
         (results / "sentiment.json").write_text(json.dumps(report, indent=2) + "\n")
         lines = ["# Text sentiment", "",
-                 "Made by `python -m dialog.sentiment.evaluate` on `dialog/sentiment/labelled.py` (3 balanced labels; "
+                 "Made by `python -m dialog.sentiment.evaluate` on `dialog/sentiment/data/labelled.jsonl` "
+                 "(3 balanced labels; "
                  "weights and thresholds set on the dev half and the e5 classifier's own training turns "
-                 "(`training.py`, scored out of fold), figures on the test half).", "",
+                 "(`data/training.jsonl`, scored out of fold), figures on the test half).", "",
                  "| language | test n | test accuracy | dev accuracy | general model + cues (cut +-0.05), test "
                  "| e5 classifier alone, test |",
                  "|---|---|---|---|---|---|"]
@@ -114,7 +116,7 @@ def main() -> None:
     if args.tune:
         print(json.dumps(tune(), indent=2))
         return
-    print(json.dumps(evaluate(), indent=2))
+    print(json.dumps(evaluate(results=None), indent=2))  # bench/results/sentiment.* is written by `make bench`
 
 
 if __name__ == "__main__":

@@ -187,6 +187,16 @@ vouchers = Table(  # goodwill gestures: a voucher for a VIP or at-risk customer 
     Column("call_id", String(64), nullable=False),
     Column("created_at", DateTime, nullable=False),
 )
+verification_attempts = Table(  # dialog/security.py: every proof of identity a caller tried, to stop guessing
+    "verification_attempts", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("call_id", String(64), nullable=False, index=True),
+    Column("caller", String(64), index=True),  # salted hash of the trusted line's number; None on other lines
+    Column("order_number", String(16), index=True),
+    Column("proof", String(64), nullable=False),  # salted hash of what was tried: the same guess twice counts once
+    Column("ok", Boolean, nullable=False),
+    Column("at", DateTime, nullable=False),  # UTC wall clock (cool-downs are real time, not the shop's day)
+)
 password_resets = Table(
     "password_resets", metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
@@ -242,12 +252,15 @@ def make_engine(url: str) -> Engine:
 class Shop:
     """The shop's data, opened by URL. Reads take an optional connection to run inside a transaction."""
 
-    def __init__(self, url: str | None = None, today: date | None = None) -> None:
-        settings = ShopSettings()
+    def __init__(self, url: str | None = None, today: date | None = None, settings: ShopSettings | None = None
+                 ) -> None:
+        settings = settings or ShopSettings()
         self.url = url or settings.db_url
         self.today = today or settings.today
         self.return_window_days = settings.return_window_days
+        self.refund_days = settings.refund_days
         self.goodwill_voucher_cents = to_cents(settings.goodwill_voucher_yuan)
+        self.hash_salt = settings.hash_salt.encode()
         self.engine = make_engine(self.url)
 
     def create_schema(self) -> None:
@@ -323,6 +336,9 @@ class Shop:
                  .where(orders.c.customer_id == customer_id, orders.c.status != "cancelled")
                  .order_by(order_items.c.id))
         return [row["sku"] for row in self._all(query)]
+
+    def all_rows(self, table: Table) -> list[RowMapping]:
+        return self._all(select(table).order_by(*table.primary_key.columns))
 
     def products(self) -> list[RowMapping]:
         return self._all(select(products).order_by(products.c.sku))

@@ -1,7 +1,8 @@
 """`python -m dialog.train`: build the dialogue set, tune the LoRA, export it, compare base vs tuned.
 
-Writes dialog/train/adapters/voicedesk-reply-lora.gguf and bench/results/finetune.{json,md}.
-`--eval-only` compares the shipped adapter without training.
+The comparison runs on the held-out replies written independently (dialog/train/heldout/), never on the
+training generator. Writes the adapter (default dialog/train/adapters/voicedesk-reply-lora.gguf) and
+bench/results/finetune.{json,md}. `--eval-only` compares the adapter at --adapter without training.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ import sys
 from pathlib import Path
 
 from dialog.generate.backends import DEFAULT_ADAPTER
-from dialog.train.dataset import save_jsonl, split
+from dialog.train import heldout
+from dialog.train.dataset import make_examples, real_results, save_jsonl
 
 RESULTS = Path(__file__).resolve().parents[2] / "bench" / "results"
 
@@ -22,7 +24,6 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--steps", type=int, default=60)
     ap.add_argument("--max-minutes", type=float, default=13.0, help="stop training early after this long")
     ap.add_argument("--train-size", type=int, default=640)
-    ap.add_argument("--test-size", type=int, default=32)
     ap.add_argument("--adapter", type=Path, default=DEFAULT_ADAPTER)
     ap.add_argument("--data-dir", type=Path, default=None, help="also write train/test JSONL here")
     ap.add_argument("--eval-only", action="store_true")
@@ -33,11 +34,11 @@ def main(argv: list[str] | None = None) -> int:
     def log(message: str) -> None:
         print(message, flush=True)
 
-    train_set, test_set = split(args.train_size, args.test_size)
+    train_set = make_examples(args.train_size, seed_=1, pool=real_results())
+    test_set = heldout.load()
     if args.data_dir:
         args.data_dir.mkdir(parents=True, exist_ok=True)
         save_jsonl(train_set, args.data_dir / "train.jsonl")
-        save_jsonl(test_set, args.data_dir / "test.jsonl")
     info = None
     if not args.eval_only:
         from dialog.train.finetune import TrainSettings, train

@@ -33,7 +33,7 @@ from voice.replay.score import ORDER_ACTIONS, ORDER_DETAILS  # noqa: E402
 def chat(call: Call, db: Path) -> list[dict[str, Any]]:
     """The assistant's record of each turn, from `voicedesk chat` on a fresh copy of the shop."""
     url = f"sqlite:///{db}"
-    env = {**os.environ, "VOICEDESK_SHOP_DB_URL": url}
+    env = {**os.environ, "VOICEDESK_SHOP__DB_URL": url}
     python = REPO / ".venv/bin/python"
     subprocess.run([str(python), "-m", "dialog.shop.seed", "--url", url, "--reset"], cwd=REPO, env=env,
                    check=True, capture_output=True)

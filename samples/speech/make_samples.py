@@ -14,18 +14,15 @@ from pathlib import Path
 
 import numpy as np
 import soundfile as sf
-from scipy.signal import butter, sosfilt
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from channel import phone_band, write_ulaw_wav  # noqa: E402
 
 from speech import g711
 from speech.audio import float_to_pcm16, resample
 from speech.tts import BilingualVoice
 
 HERE = Path(__file__).parent
-
-
-def phone_band(pcm: np.ndarray, rate: int) -> np.ndarray:
-    sos = butter(4, [300, 3400], btype="bandpass", fs=rate, output="sos")
-    return sosfilt(sos, pcm).astype(np.float32)
 
 
 def main(languages: list[str]) -> None:
@@ -45,7 +42,7 @@ def main(languages: list[str]) -> None:
                 name = f"{language}/{i:02d}.wav"
                 (HERE / language).mkdir(exist_ok=True)
                 ulaw = np.frombuffer(g711.ulaw_encode(float_to_pcm16(narrow * 0.8)), np.uint8)
-                _write_ulaw_wav(HERE / name, ulaw)
+                write_ulaw_wav(HERE / name, ulaw)
                 channel = "phone-8k-mulaw"
             else:
                 name = f"{language}/{i:02d}.ogg"
@@ -56,12 +53,6 @@ def main(languages: list[str]) -> None:
             print(name, text)
     manifest.sort(key=lambda m: m["file"])
     manifest_path.write_text(json.dumps(manifest, ensure_ascii=False, indent=1) + "\n")
-
-
-def _write_ulaw_wav(path: Path, codes: np.ndarray) -> None:
-    """A WAVE file with format tag 7 (mu-law), as phone systems record it."""
-    with sf.SoundFile(path, "w", samplerate=8000, channels=1, format="WAV", subtype="ULAW") as f:
-        f.write(g711.ulaw_decode(codes.tobytes()).astype(np.int16))
 
 
 if __name__ == "__main__":

@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Literal
+
 from speech.asr.base import Segment, Transcriber, Transcript
 
-__all__ = ["Segment", "Transcriber", "Transcript", "make_transcriber"]
+__all__ = ["AsrSettings", "Segment", "Transcriber", "Transcript", "make_transcriber"]
 
 BACKENDS = ("faster-whisper", "openai-whisper")
+
+
+@dataclass
+class AsrSettings:
+    """The recogniser's settings section (VOICEDESK_ASR__*)."""
+
+    backend: Literal["faster-whisper", "openai-whisper"] = "faster-whisper"
+    threads: int = 2  # CPU threads for Whisper
+    beam_size: int = 5  # finals and files; partials decode greedily
 
 
 def make_transcriber(backend: str = "faster-whisper", threads: int = 2, beam_size: int = 5) -> Transcriber:

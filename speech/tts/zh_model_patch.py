@@ -21,8 +21,6 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
-from speech.models import ModelError
-
 SOURCE_NAME = "fastspeech2_quan.tflite"
 PATCHED_NAME = "fastspeech2_noflex.tflite"
 SOURCE_SHA256 = "c78ac5588138be9b5fc641f932619f7e01217a30285c8a545d948bed50aadecf"
@@ -30,7 +28,7 @@ PATCHED_SHA256 = "00c582258efa326eced5c59a3d3a086a882ed2b6ed6c364298424a1991153c
 SEED = 20240611  # any fixed non-zero seed
 
 
-class PatchError(ModelError):
+class PatchError(RuntimeError):
     """The source model is not the one this rewrite was written for, or the result does not match."""
 
 

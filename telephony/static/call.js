@@ -4,7 +4,15 @@
 
 (function () {
   const params = new URLSearchParams(location.search);
-  const token = params.get("token") || "";
+  // The talk token opens this page; it is kept for this tab and taken out of the address bar (no bookmark,
+  // no Referer carries it). Each call trades it for a single-use call token, sent as a WebSocket subprotocol:
+  // no token is ever in the socket's URL.
+  const token = params.get("token") || sessionStorage.getItem("voicedesk-token") || "";
+  if (params.has("token")) {
+    sessionStorage.setItem("voicedesk-token", token);
+    params.delete("token");
+    history.replaceState(null, "", location.pathname + (params.toString() ? "?" + params : ""));
+  }
   const $ = (id) => document.getElementById(id);
   const ui = {
     call: $("call"), hangup: $("hangup"), status: $("status"), transcript: $("transcript"), mood: $("mood"),
@@ -261,9 +269,19 @@
     state.callId = null;
     lastHangupReason = null;
     const scheme = location.protocol === "https:" ? "wss:" : "ws:";
-    const query = new URLSearchParams({token});
+    const query = new URLSearchParams();
     if (ui.language.value !== "auto") query.set("language", ui.language.value);
-    const socket = new WebSocket(`${scheme}//${location.host}/ws/browser?${query}`);
+    let callToken;
+    try {
+      const r = await fetch("/api/call-tokens", {method: "POST", headers: {Authorization: `Bearer ${token}`}});
+      if (!r.ok) throw new Error(String(r.status));
+      callToken = (await r.json()).token;
+    } catch (err) {
+      setStatus("error", "could not start a call: check the address and its token / 无法发起通话，请检查地址和令牌");
+      return;
+    }
+    const socket = new WebSocket(`${scheme}//${location.host}/ws/browser?${query}`,
+      ["voicedesk", "voicedesk.token." + callToken]);
     socket.binaryType = "arraybuffer";
     ws = socket;
     socket.onmessage = (m) => {

@@ -66,10 +66,14 @@ def owner(shop_data: dict[str, list[dict]]) -> Callable[[dict], dict]:
     return lambda order: next(c for c in shop_data["customers"] if c["id"] == order["customer_id"])
 
 
-def caller_state(caller_id: str | None = None, language: str = "en", said: str = "") -> CallState:
+def caller_state(caller_id: str | None = None, language: str = "en", said: str = "", named: str | None = None
+                 ) -> CallState:
+    """A call's state; `named`: an order number the caller said (a change may run on it)."""
     state = CallState(call_id="test-call", caller_id=caller_id, language=language)
     if said:
         state.history.append(("caller", said))
+    if named:
+        state.named_orders.add(named)
     return state
 
 

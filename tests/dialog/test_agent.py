@@ -41,11 +41,12 @@ def test_no_wording_unlocks_someone_elses_order(agent, shop, line):
         assert not t["action"]["ok"] or t["action"]["name"] in ("clarify", "out_of_scope")
 
 
-def test_it_means_the_order_just_discussed(agent, shop):
+def test_it_means_the_order_just_discussed_read_back_before_the_change(agent, shop):
     order = shop.order("10010")  # paid, not shipped: can be cancelled
     phone = shop.customer(order["customer_id"])["phone"]
-    _, turns = talk(agent, ["查一下订单10010", "帮我取消这个订单"], caller_id=phone)
-    assert turns[1]["intent"] == "cancel_order" and turns[1]["action"]["changed"]
+    _, turns = talk(agent, ["查一下订单10010", "帮我取消这个订单", "是的"], caller_id=phone)
+    assert turns[1]["intent"] == "cancel_order" and turns[1]["action"]["reason"] == "needs_confirmation"
+    assert "10010" in turns[1]["reply"] and turns[2]["action"]["changed"]
     assert shop.order("10010")["status"] == "cancelled"
 
 
@@ -56,7 +57,7 @@ def test_it_means_the_order_just_discussed(agent, shop):
 def test_persistent_frustration_offers_a_person_then_hands_over(agent, shop, lines, language):
     call, turns = talk(agent, lines)
     assert turns[1]["mood"]["call"] < 0
-    assert turns[1]["facts"].get("offer_human") == "yes" or turns[1]["action"]["handoff"]
+    assert turns[1]["action"]["offer_human"] or turns[1]["action"]["handoff"]
     assert call.state.handed_off and call.state.ticket_id
     assert shop.ticket(call.state.ticket_id) is not None
 

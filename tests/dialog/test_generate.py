@@ -5,91 +5,94 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
 
 import pytest
 
+from dialog.contract import (
+    ActionResult,
+    CancellationFee,
+    ContractError,
+    DeliveryTimes,
+    Money,
+    NoFacts,
+    OrderCancelled,
+    OrderDetails,
+    OrderState,
+    OrderStatus,
+    PaymentMethods,
+    ReturnOpened,
+)
 from dialog.generate import BackendError, ReplyWriter, WriterSettings
 from dialog.generate.check import check_sentence, language_ok
 from dialog.generate.prompt import facts_block
 from dialog.generate.sentences import SentenceSplitter, split_sentences
-from dialog.generate.templates import TEMPLATES, template_key, template_reply
-from dialog.types import ActionResult
+from dialog.generate.templates import TemplateError, load, template_reply
 
-TRACK = ActionResult("track_order", True, {"order_number": "10023", "status": "shipped", "carrier": "SF Express",
-                                           "tracking_number": "SF123456789012", "eta": "2026-12-01"})
+TODAY = date(2026, 11, 28)
+TRACK = ActionResult("track_order", True, OrderDetails(
+    "10023", OrderStatus.shipped, date(2026, 11, 24), Money(259), ("desk lamp",), "SF Express", "SF123456789012",
+    date(2026, 11, 26), date(2026, 12, 1)), as_of=TODAY)
 HAN = re.compile(r"[\u4e00-\u9fff]")
 
-# Every action outcome and refusal the agent can produce, with the facts it carries.
+# A few outcomes with the facts they carry (every real action's output is checked in test_contract.py).
 OUTCOMES = [
     TRACK,
-    ActionResult("cancel_order", True, {"order_number": "10031", "refund_amount": 259.0, "to_account": "Alipay",
-                                        "refund_days": "3-7"}, changed=True),
-    ActionResult("cancel_order", False, {"order_number": "10031", "return_window_days": 7}, reason="already_shipped"),
-    ActionResult("cancel_order", False, {"order_number": "10031"}, reason="needs_confirmation"),
-    ActionResult("change_shipping_address", True, {"order_number": "10040", "address": "9 Elm Road"}, changed=True),
-    ActionResult("get_refund", True, {"order_number": "10050", "refund_amount": 88.0, "to_account": "card",
-                                      "refund_days": "3-7"}, changed=True),
-    ActionResult("get_refund", False, {"order_number": "10050", "delivered_on": "2026-10-01",
-                                       "return_window_days": 7}, reason="outside_window"),
-    ActionResult("track_refund", True, {"order_number": "10060", "refund_status": "pending", "refund_amount": 59.5,
-                                        "to_account": "WeChat Pay", "refund_days": "3-7"}),
-    ActionResult("get_invoice", True, {"order_number": "10070", "issued_on": "2026-11-20", "emailed": True}),
-    ActionResult("check_payment_methods", True, {"methods_en": "Alipay and cards", "methods_zh": "支付宝和银行卡"}),
-    ActionResult("payment_issue", True, {"order_number": "10080", "duplicate_amount": 199.0, "refund_days": "3-5"},
-                 ticket_id="T1234"),
-    ActionResult("delivery_options", True, {"options_en": "standard and express delivery",
-                                            "options_zh": "普通快递和加急快递"}),
-    ActionResult("delivery_period", True, {"method_en": "standard delivery", "method_zh": "普通快递", "days_min": 3,
-                                           "days_max": 5}),
-    ActionResult("recover_password", True, {"answer_en": "Tap Forgot password on the login page.",
-                                            "answer_zh": "在登录页点击忘记密码即可重置。"}),
-    ActionResult("product_question", True, {"name_en": "desk lamp", "name_zh": "台灯", "price": 99.0,
-                                            "in_stock": True}),
-    ActionResult("recommend_product", True, {"name_en": "yoga mat", "name_zh": "瑜伽垫", "price": 49.9}),
-    ActionResult("complaint", True, {"order_number": "10090", "response_hours": 24}, ticket_id="T2222"),
-    ActionResult("contact_human_agent", True, {}, handoff=True, ticket_id="T3333"),
-    ActionResult("track_order", False, {}, reason="not_verified"),
-    ActionResult("track_order", False, {"order_number": "99999"}, reason="unknown_order"),
-    ActionResult("clarify", True, {}),
-    ActionResult("greeting", True, {}),
-    ActionResult("goodbye", True, {}),
-    ActionResult("out_of_scope", True, {}),
-    ActionResult("teleport_order", False, {}, reason="something_new"),
+    ActionResult("cancel_order", True, OrderCancelled("10031", TODAY, Money(259), "Alipay", "3-7"), changed=True),
+    ActionResult("cancel_order", False, OrderState("10031", OrderStatus.shipped, 7), reason="already_shipped"),
+    ActionResult("get_refund", True, ReturnOpened("10050", "R7", Money(88), "card", "3-7", date(2026, 12, 2)),
+                 changed=True),
+    ActionResult("check_payment_methods", True, PaymentMethods("We take these.", ("Alipay", "WeChat Pay"))),
+    ActionResult("track_order", False, reason="not_verified"),
+    ActionResult("greeting", True),
 ]
 
 
 @pytest.mark.parametrize("result", OUTCOMES, ids=lambda r: f"{r.action}-{r.reason or 'ok'}")
 @pytest.mark.parametrize("language", ["en", "zh"])
-def test_every_outcome_has_a_checked_template_in_both_languages(result, language):
+def test_templates_pass_their_own_check_in_both_languages(result, language):
     sentences = template_reply(result, language)
     assert sentences and all(s.strip() for s in sentences)
     for sentence in sentences:
         assert "{" not in sentence
         assert check_sentence(sentence, result, language) == [], sentence
-    text = "".join(sentences)
-    for value in ("10023", "SF123456789012", "T1234", "T3333", "99999"):
-        if value in map(str, result.facts.values()) or value == result.ticket_id:
-            assert value in text
+        assert bool(HAN.search(sentence)) == (language == "zh"), sentence
 
 
-def test_template_table_is_complete_and_bilingual():
-    needed = {"track_order", "cancel_order", "change_shipping_address", "return_order", "track_refund", "invoice",
-              "check_payment_methods", "payment_issue", "delivery_options", "delivery_period", "account_help",
-              "product_question", "recommend_product", "complaint", "handoff", "verification_needed",
-              "unknown_order", "clarify", "greeting", "goodbye", "out_of_scope", "not_verified", "already_shipped",
-              "outside_window", "failed"}
-    assert needed <= set(TEMPLATES)
-    for key, pieces in TEMPLATES.items():
-        assert set(pieces) == {"en", "zh"}, key
-        assert all(HAN.search(p) for p in pieces["zh"] if not p.startswith("{")), key
-        assert not any(HAN.search(p) for p in pieces["en"]), key
+def test_a_result_with_the_wrong_record_does_not_build():
+    with pytest.raises(ContractError, match="OrderCancelled"):
+        ActionResult("cancel_order", True, OrderState("10031", OrderStatus.paid))
+    with pytest.raises(ContractError, match="no refusal"):
+        ActionResult("track_order", False, reason="already_refunded")
+    with pytest.raises(ValueError):
+        ActionResult("teleport_order", True)
+    with pytest.raises(ContractError):
+        ActionResult("track_order", False)  # a refusal names its reason
 
 
-def test_refusal_reason_picks_its_template():
-    assert template_key(ActionResult("cancel_order", False, reason="already_shipped")) == "cancel_order:already_shipped"
-    assert template_key(ActionResult("get_refund", False, reason="outside_window")) == "outside_window"
-    assert template_key(ActionResult("anything", False, reason="never_heard_of")) == "failed"
-    assert template_key(ActionResult("cancel_order", True, handoff=True)) == "handoff"
+@pytest.mark.parametrize(("edit", "message"), [
+    (("{refund_to}", "{to_account}"), "['to_account'] not a field of OrderCancelled"),
+    (("  already_cancelled:\n    en:", "  already_canceled:\n    en:"), "has no outcome 'already_canceled'"),
+    (("[!refund_amount]Nothing", "[!refunded]Nothing"), "['refunded'] not a field"),
+])
+def test_the_reply_file_is_checked_against_the_contract_when_it_loads(tmp_path: Path, edit, message):
+    source = Path("dialog/generate/replies.yaml").read_text(encoding="utf-8")
+    assert edit[0] in source
+    broken = tmp_path / "replies.yaml"
+    broken.write_text(source.replace(edit[0], edit[1], 1), encoding="utf-8")
+    with pytest.raises(TemplateError, match=re.escape(message)) as e:
+        load(broken)
+    assert re.search(r"replies\.yaml:\d+", str(e.value))  # it names the line
+
+
+def test_a_missing_reply_is_caught_when_the_file_loads(tmp_path: Path):
+    source = Path("dialog/generate/replies.yaml").read_text(encoding="utf-8")
+    broken = tmp_path / "replies.yaml"
+    gone = source.replace('  not_verified:\n    en: ["To protect', '  not_verified_gone:\n    en: ["To protect')
+    broken.write_text(gone, encoding="utf-8")
+    with pytest.raises(TemplateError, match="unknown reason 'not_verified_gone'"):
+        load(broken)
 
 
 def test_dates_money_and_statuses_are_spoken_in_the_callers_language():
@@ -97,8 +100,25 @@ def test_dates_money_and_statuses_are_spoken_in_the_callers_language():
                                            "预计12月1日前送达。"]
     assert template_reply(TRACK, "en")[-1] == "It should arrive by December 1."
     refund = OUTCOMES[1]
-    assert "259元会在3-7天内退回您的Alipay。" in template_reply(refund, "zh")
+    assert "259元会在3-7天内原路退回您的Alipay。" in template_reply(refund, "zh")
     assert template_reply(TRACK, "en", negative=True)[0] == "I'm sorry for the trouble."
+
+
+def test_a_past_delivery_estimate_is_said_as_late():
+    late = ActionResult("track_order", True, OrderDetails(
+        "10023", OrderStatus.shipped, date(2026, 11, 14), Money(259), ("desk lamp",), "SF Express", "SF1234567890",
+        date(2026, 11, 15), date(2026, 11, 20), late=True), as_of=TODAY)
+    en, zh = " ".join(template_reply(late, "en")), "".join(template_reply(late, "zh"))
+    assert "was due by November 20, so it's running late" in en and "should arrive" not in en
+    assert "原定11月20日前送达，现在已经晚了" in zh and "预计" not in zh
+
+
+def test_the_latest_order_is_named_as_such():
+    latest = ActionResult("track_order", True, OrderDetails(
+        "10046", OrderStatus.paid, date(2026, 11, 20), Money(399), ("air fryer",), latest=True))
+    assert template_reply(latest, "en")[0] == \
+        "Your most recent order, 10046 from November 20, is paid and being prepared."
+    assert template_reply(latest, "zh")[0] == "您最近的一笔订单是11月20日下的10046，已付款，正在备货。"
 
 
 @pytest.mark.parametrize(("text", "expected"), [
@@ -143,6 +163,51 @@ def test_first_clause_is_cut_at_its_comma_for_early_speech():
 def test_check_rejects_what_the_facts_do_not_hold(sentence, language, problem):
     problems = check_sentence(sentence, TRACK, language)
     assert any(problem in p for p in problems), problems
+
+
+DELIVERED = ActionResult("track_order", True, OrderDetails(
+    "10046", OrderStatus.delivered, date(2026, 11, 1), Money(399), ("air fryer",), "SF Express", "SF1234567890",
+    date(2026, 11, 3), delivered_on=date(2026, 11, 7)), as_of=TODAY)
+CANCELLED = OUTCOMES[1]
+REFUSED = OUTCOMES[2]
+
+
+@pytest.mark.parametrize(("sentence", "language", "result", "problem"), [
+    # the deed: only what ran, and only when it ran
+    ("I've placed an order for 10031.", "en", CANCELLED, "claims 'place'"),
+    ("I've cancelled order 10031.", "en", REFUSED, "claims 'cancel'"),
+    ("已为您取消订单10031。", "zh", REFUSED, "claims 'cancel'"),
+    ("I've opened a return for order 10031.", "en", CANCELLED, "claims 'return'"),
+    ("已为您办理退货，订单10031。", "zh", CANCELLED, "claims 'return'"),
+    # the outcome
+    ("Sorry, I couldn't do that just now.", "en", CANCELLED, "says it failed"),
+    ("抱歉，这个操作暂时没能完成。", "zh", CANCELLED, "says it failed"),
+    ("Done, that's sorted.", "en", REFUSED, "says it was done"),
+    ("好的，已经办好了。", "zh", REFUSED, "says it was done"),
+    # the status and its tense
+    ("会在11月7日发货。", "zh", DELIVERED, "will ship"),
+    ("Order 10046 will ship on November 7.", "en", DELIVERED, "will ship"),
+    ("It should arrive by November 7.", "en", DELIVERED, "still coming"),
+    ("预计11月7日送达。", "zh", DELIVERED, "still coming"),
+    ("It should arrive by November 20.", "en", ActionResult("track_order", True, OrderDetails(
+        "10023", OrderStatus.shipped, date(2026, 11, 14), Money(259), ("lamp",), "SF Express", "SF1234567890",
+        date(2026, 11, 15), date(2026, 11, 20), late=True), as_of=TODAY), "as still to come"),
+])
+def test_check_rejects_a_reply_that_contradicts_its_action(sentence, language, result, problem):
+    problems = check_sentence(sentence, result, language)
+    assert any(problem in p for p in problems), problems
+
+
+@pytest.mark.parametrize(("sentence", "language", "result"), [
+    ("Done, order 10031 is cancelled.", "en", CANCELLED),
+    ("好的，订单10031已经取消了，259元会原路退回。", "zh", CANCELLED),
+    ("Order 10031 has already shipped, so it can't be cancelled.", "en", REFUSED),
+    ("如果不想要了，我可以帮您取消订单。", "zh", REFUSED),  # an offer, not a claim
+    ("It was delivered on November 7.", "en", DELIVERED),
+    ("已于11月7日签收。", "zh", DELIVERED),
+])
+def test_check_accepts_what_the_action_did(sentence, language, result):
+    assert check_sentence(sentence, result, language) == []
 
 
 @pytest.mark.parametrize(("sentence", "language"), [
@@ -206,14 +271,17 @@ def test_prompt_carries_language_facts_and_mood():
 
 @pytest.mark.parametrize("language, policy", [
     ("en", "Standard delivery takes 3 to 5 days and costs 10 yuan."), ("zh", "普通快递3到5天送达，运费10元。")])
-def test_a_policy_answer_prompts_with_the_policy_text_alone(language, policy):
-    """Every prompt token is ~10 ms before the first word: the figures restating the text stay out."""
-    result = ActionResult("delivery_period", True, {
-        "policy": policy, "currency": "CNY", "option_1": "Standard", "option_1_days": "3-5",
-        "option_1_cost": 10.0})
+def test_a_policy_answer_prompts_with_what_the_caller_must_hear(language, policy):
+    """Every prompt token is ~10 ms before the first word: only the facts the caller needs go in."""
+    result = ActionResult("check_cancellation_fee", True, CancellationFee(policy, Money(0)))
     assert facts_block(result, language) == f"policy: {policy}"
-    with_order = ActionResult("delivery_period", True, {**result.facts, "order_number": "10003", "eta": "2026-11-26"})
-    assert "10003" in facts_block(with_order, language) and "policy" not in facts_block(with_order, language)
+    with_order = ActionResult("delivery_period", True, DeliveryTimes(policy, "10003", OrderStatus.shipped,
+                                                                    date(2026, 11, 29)))
+    block = facts_block(with_order, language)
+    assert "10003" in block and ("11月29日" if language == "zh" else "November 29") in block
+    refund = ActionResult("cancel_order", True, OrderCancelled("10031", TODAY, Money(259), "支付宝", "3-7"),
+                          changed=True)
+    assert "refund to: 支付宝" in facts_block(refund, language)  # where the money goes is always in the prompt
 
 
 @pytest.mark.parametrize(("backend", "reason"), [
@@ -244,7 +312,7 @@ def test_failures_fall_back_to_the_template_in_the_callers_language(backend, rea
     ("en", ["We accept Alipay, ", "WeChat Pay and PayPal."]), ("zh", ["我们支持支付宝、", "微信支付和PayPal。"])])
 def test_a_fact_split_by_the_first_clause_is_not_said_twice(language, deltas):
     methods = {"en": ("Alipay", "WeChat Pay", "PayPal"), "zh": ("支付宝", "微信支付", "PayPal")}[language]
-    result = ActionResult("check_payment_methods", True, {f"method_{i}": m for i, m in enumerate(methods, 1)})
+    result = ActionResult("check_payment_methods", True, PaymentMethods("", methods))
     reply = ReplyWriter(StubBackend(deltas)).write(result, language)
     assert [p.text for p in reply if p.text] == [d.strip() for d in deltas] and reply.meta.facts_added == []
 
@@ -259,7 +327,8 @@ def test_a_bad_sentence_after_good_ones_is_replaced_by_the_template():
 
 
 def test_scripted_outcomes_and_no_backend_use_templates():
-    parts, meta = _write(StubBackend(["Hi!"]), result=ActionResult("track_order", False, reason="not_verified"))
+    parts, meta = _write(StubBackend(["Hi!"]), result=ActionResult("track_order", False, NoFacts(),
+                                                                   reason="not_verified"))
     assert meta.fallback_reason == "scripted" and "last four digits" in parts[-1].text
     reply = ReplyWriter(None).write(TRACK, "zh")
     assert reply.text() == "".join(template_reply(TRACK, "zh")) and reply.meta.fallback_reason == "no backend"
@@ -269,7 +338,8 @@ def test_async_parts():
     import asyncio
 
     async def collect():
-        result = ActionResult("track_order", True, {"order_number": "10023", "status": "shipped"})
+        result = ActionResult("track_order", True, OrderDetails("10023", OrderStatus.shipped, date(2026, 11, 24),
+                                                                Money(259), ("desk lamp",)))
         reply = ReplyWriter(StubBackend(["Your order 10023 has shipped."])).write(result, "en")
         return [p async for p in reply.parts_async()], reply.meta
 

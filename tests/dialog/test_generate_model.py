@@ -7,27 +7,28 @@ nothing else, in the caller's language. Loaded once (about a second); each reply
 from __future__ import annotations
 
 import re
+from datetime import date
 
 import pytest
 
+from dialog.contract import ActionResult, Money, OrderDetails, OrderState, OrderStatus, RefundProgress, RefundState
 from dialog.generate import ReplyWriter, WriterSettings
 from dialog.generate.backends import DEFAULT_ADAPTER, default_model_path
 from dialog.generate.check import check_sentence
 from dialog.generate.prompt import SYSTEM_PROMPT
-from dialog.types import ActionResult
 
 pytest.importorskip("llama_cpp")
 pytestmark = pytest.mark.skipif(not default_model_path().exists(), reason="LLM not built: run `make setup`")
 
 CASES = [
-    (ActionResult("track_order", True, {"order_number": "10023", "status": "shipped", "carrier": "SF Express",
-                                        "tracking_number": "SF123456789012", "eta": "2026-12-01"}),
+    (ActionResult("track_order", True, OrderDetails(
+        "10023", OrderStatus.shipped, date(2026, 11, 24), Money(259), ("desk lamp",), "SF Express", "SF123456789012",
+        date(2026, 11, 25), date(2026, 12, 1)), as_of=date(2026, 11, 28)),
      "en", "Where is my order 10023?", "neutral", ["10023"]),
-    (ActionResult("track_refund", True, {"order_number": "10040", "refund_status": "pending", "refund_amount": 259.0,
-                                         "to_account": "支付宝", "refund_days": "3-7"}),
-     "zh", "我的退款怎么还没到，订单10040。", "negative", ["10040", "259"]),
-    (ActionResult("cancel_order", False, {"order_number": "10031", "return_window_days": 7},
-                  reason="already_shipped"),
+    (ActionResult("track_refund", True, RefundProgress("10040", RefundState.pending, Money(259), "支付宝",
+                                                       date(2026, 11, 25), refund_days="3-7")),
+     "zh", "我的退款怎么还没到，订单10040。", "negative", ["10040", "259", "支付宝"]),
+    (ActionResult("cancel_order", False, OrderState("10031", OrderStatus.shipped, 7), reason="already_shipped"),
      "en", "Please cancel order 10031.", "neutral", ["10031"]),
 ]
 

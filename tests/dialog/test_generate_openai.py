@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import json
 import threading
+from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from dialog.contract import ActionResult, Money, OrderDetails, OrderStatus
 from dialog.generate import BackendError, OpenAICompatibleBackend, ReplyWriter
 from dialog.generate.templates import template_reply
-from dialog.types import ActionResult
 
-RESULT = ActionResult("track_order", True, {"order_number": "10023", "status": "shipped", "eta": "2026-12-01"})
+RESULT = ActionResult("track_order", True, OrderDetails("10023", OrderStatus.shipped, date(2026, 11, 24), Money(259),
+                                                        ("desk lamp",), eta=date(2026, 12, 1)))
 
 
 class ChatServer(BaseHTTPRequestHandler):

@@ -6,6 +6,7 @@ import pytest
 
 import dialog.knowledge as knowledge_module
 from dialog.actions import run
+from dialog.contract import FaqAnswer
 from dialog.knowledge import EmbeddingCache, Knowledge, knowledge_for, shop_passages
 from dialog.types import Slots
 from tests.dialog.conftest import caller_id_of, caller_state
@@ -55,16 +56,16 @@ def test_embeddings_are_cached_on_disk(shop, tmp_path, monkeypatch):
 def test_product_question_answers_a_zh_caller_from_an_en_only_faq(shop):
     state = caller_state(language="zh", said="买礼物的话可以帮我包装一下吗")
     result = run("product_question", shop, state, Slots(), "zh")
-    assert result.ok and result.facts["source"] == "faq" and result.facts["topic"] == "gift_wrap"
-    assert result.facts["answer_language"] == "en"
+    assert result.ok and isinstance(result.facts, FaqAnswer) and result.facts.topic == "gift_wrap"
+    assert result.facts.answer_language == "en"
 
 
 def test_product_question_about_a_product_gives_price_and_stock(shop, shop_data):
     result = run("product_question", shop, caller_state(said="How much is the air fryer?"), Slots(), "en")
     fryer = next(p for p in shop_data["products"] if p["name_en"] == "Air Fryer 5L")
-    assert result.facts["name"] == "Air Fryer 5L" and result.facts["price"] == fryer["price"]
+    assert result.facts.name == "Air Fryer 5L" and result.facts.price == fryer["price"]
     named = run("product_question", shop, caller_state(), Slots(product=fryer["sku"]), "zh")
-    assert named.facts["name"] == "空气炸锅5升"
+    assert named.facts.name == "空气炸锅5升"
 
 
 def test_product_question_refusals(shop):
@@ -75,16 +76,16 @@ def test_recommendations_follow_purchase_history_and_skip_owned_and_sold_out(sho
     customer = max(shop_data["customers"], key=lambda c: len(c["orders"]))
     result = run("recommend_product", shop, caller_state(caller_id_of(customer)), Slots(), "en")
     owned = {item["sku"] for o in shop_data["orders"] if o["customer_id"] == customer["id"] for item in o["items"]}
-    recommended = [result.facts[f"product_{i}_sku"] for i in (1, 2, 3)]
+    recommended = [p.sku for p in result.facts.products]
     stock = {p["sku"]: p["stock"] for p in shop_data["products"]}
-    assert result.ok and result.facts["based_on"] == "purchases"
+    assert result.ok and result.facts.based_on == "purchases" and len(recommended) == 3
     assert not owned & set(recommended) and all(stock[sku] > 0 for sku in recommended)
 
 
 def test_recommendations_for_an_anonymous_caller_follow_the_question(shop):
     state = caller_state(language="zh", said="有什么适合泡茶的东西推荐吗")
     result = run("recommend_product", shop, state, Slots(), "zh")
-    assert result.ok and result.facts["based_on"] == "question"
-    names = {result.facts[f"product_{i}_name"] for i in (1, 2, 3)}
+    assert result.ok and result.facts.based_on == "question"
+    names = {p.name for p in result.facts.products}
     assert names & {"龙井茶礼盒", "1.7升电热水壶", "手冲咖啡套装"}
     assert run("recommend_product", shop, caller_state(), Slots(), "en").reason == "no_profile"

@@ -2,7 +2,7 @@
 languages, on the real understanding model, the real shop DB and the template writer.
 
 The sample calls' own sentences are used here as held-out checks (they are not in the training
-set, `dialog/nlu/templates.py`), next to paraphrases of them.
+set, `dialog/nlu/data/paraphrases*.yaml`), next to paraphrases of them.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from dialog.agent import accepts_offer
 from dialog.nlu.slots import extract_slots
-from dialog.sentiment.labelled import split
+from dialog.sentiment.data import split
 from dialog.sentiment.text import text_sentiment
 from dialog.shop import db
 from tests.dialog.conftest import talk
@@ -126,7 +126,7 @@ def test_what_accepts_an_offer(text, accepts):
 ])
 def test_thanks_after_an_offer_is_not_a_yes(agent, lines):
     call, turns = talk(agent, lines)
-    assert turns[1]["facts"].get("offer_human") == "yes"
+    assert turns[1]["action"]["offer_human"]
     assert not turns[2]["action"]["handoff"] and not call.state.handed_off
     assert turns[2]["intent"] == "goodbye"
 
@@ -138,8 +138,8 @@ def test_thanks_after_an_offer_is_not_a_yes(agent, lines):
 ])
 def test_an_offer_stands_for_the_next_turn_only(agent, lines):
     call, turns = talk(agent, lines)
-    assert turns[1]["facts"].get("offer_human") == "yes"
-    assert "offer_human" not in turns[2]["facts"]
+    assert turns[1]["action"]["offer_human"]
+    assert not turns[2]["action"]["offer_human"]
     assert not call.state.handed_off
 
 

@@ -103,9 +103,11 @@ def test_money_is_exact(shop, shop_data):
 
 
 def test_today_is_a_setting(monkeypatch, tmp_path):
+    from voicedesk.settings import Settings
+
     assert Shop(f"sqlite:///{tmp_path / 'a.db'}").today == date(2026, 11, 28)
-    monkeypatch.setenv("VOICEDESK_SHOP_TODAY", "2026-12-25")
-    assert Shop(f"sqlite:///{tmp_path / 'a.db'}").today == date(2026, 12, 25)
+    monkeypatch.setenv("VOICEDESK_SHOP__TODAY", "2026-12-25")
+    assert Shop(f"sqlite:///{tmp_path / 'a.db'}", settings=Settings().shop).today == date(2026, 12, 25)
     assert Shop(f"sqlite:///{tmp_path / 'a.db'}", today=date(2027, 1, 1)).today == date(2027, 1, 1)
 
 

@@ -79,17 +79,17 @@ def test_actions_on_postgres(pg_shop, find_order, owner):
     shipped = find_order("shipped")
     result = run("track_order", pg_shop, caller_state(caller_id_of(owner(shipped))),
                  Slots(order_number=shipped["number"]), "zh")
-    assert result.ok and result.facts["tracking_number"] == shipped["tracking_number"]
+    assert result.ok and result.facts.tracking_number == shipped["tracking_number"]
 
     paid = find_order("paid", lambda o: len(o["payments"]) == 1)
-    cancelled = run("cancel_order", pg_shop, caller_state(), Slots(order_number=paid["number"],
+    cancelled = run("cancel_order", pg_shop, caller_state(named=paid["number"]), Slots(order_number=paid["number"],
                                                                  phone_last4=owner(paid)["phone"][-4:]), "en")
     assert cancelled.ok and cancelled.changed and pg_shop.order(paid["number"])["status"] == "cancelled"
 
     recent = find_order("delivered", lambda o: o["delivered_on"] >= "2026-11-22")
-    returned = run("get_refund", pg_shop, caller_state(caller_id_of(owner(recent))),
+    returned = run("get_refund", pg_shop, caller_state(caller_id_of(owner(recent)), named=recent["number"]),
                    Slots(order_number=recent["number"]), "en")
-    assert returned.ok and pg_shop.return_of(recent["number"])["id"] == int(returned.facts["return_id"][1:])
+    assert returned.ok and pg_shop.return_of(recent["number"])["id"] == int(returned.facts.return_id[1:])
 
     handoff = run("contact_human_agent", pg_shop, caller_state(caller_id_of(owner(shipped)), said="help"), Slots(),
                   "en")
@@ -106,6 +106,7 @@ def test_rollback_on_postgres(pg_shop, find_order, owner, monkeypatch):
 
     monkeypatch.setattr(Shop, "add", staticmethod(fail))
     with pytest.raises(RuntimeError):
-        run("cancel_order", pg_shop, caller_state(caller_id_of(owner(paid))), Slots(order_number=paid["number"]), "en")
+        run("cancel_order", pg_shop, caller_state(caller_id_of(owner(paid)), named=paid["number"]),
+            Slots(order_number=paid["number"]), "en")
     assert pg_shop.order(paid["number"])["status"] == "paid"
     assert [p["status"] for p in pg_shop.payments(paid["number"])] == ["captured"]

@@ -29,9 +29,17 @@ CATALOGUE = [
     ("我的订单是一万零二十三", "zh", "10023"),
     ("订单号 10023 帮我查一下", "zh", "10023"),
     ("Order #10023, please.", "en", "10023"),
+    ("order number ten thousand and twelve where is it at", "en", "10012"),
+    ("it's order ten thousand one hundred", "en", "10100"),
+    ("订单一万零一十二", "zh", "10012"),
 ])
 def test_order_number(text: str, language: str, expected: str) -> None:
     assert extract_slots(text, language).order_number == expected
+
+
+def test_thousands_read_as_a_quantity() -> None:
+    assert digitise("ten thousand and forty seven") == "10047"
+    assert digitise("two thousand and five dollars") == "2005 dollars"
 
 
 def test_oh_is_only_zero_between_digits() -> None:

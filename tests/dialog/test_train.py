@@ -8,36 +8,50 @@ import numpy as np
 import pytest
 
 from dialog.generate.check import check_sentence
+from dialog.generate.facts import spoken_facts
 from dialog.generate.prompt import SYSTEM_PROMPT
 from dialog.generate.sentences import split_sentences as sentences_of
-from dialog.train.dataset import make_examples, split
+from dialog.generate.writer import scripted
+from dialog.train import heldout
+from dialog.train.dataset import make_examples, real_results
 from dialog.train.export_gguf import export_lora, gguf_name
 
 HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
-def test_targets_are_short_in_the_callers_language_and_state_only_facts():
-    examples = make_examples(300, seed=7)
+@pytest.fixture(scope="module")
+def pool():
+    return real_results(stride=7)  # every 7th order, customer and product: enough of every outcome, fast
+
+
+def test_the_set_is_real_action_results_with_targets_that_state_only_facts(pool):
+    examples = make_examples(300, 7, pool)
     assert {e.language for e in examples} == {"en", "zh"}
     assert {e.mood for e in examples} == {"negative", "neutral"}
-    assert len({e.result["action"] for e in examples}) >= 12
+    assert len({(e.result.action, e.result.outcome) for e in examples}) >= 30
     for e in examples:
-        result = e.action_result()
-        assert len(e.target) < 220, e.target
+        assert len(e.target) < 400, e.target
         assert bool(HAN.search(e.target)) == (e.language == "zh") or "PayPal" in e.target, e.target
         for sentence in sentences_of(e.target):
-            assert check_sentence(sentence, result, e.language) == [], (sentence, e)
-        if "order_number" in result.facts and result.action != "complaint":
-            assert result.facts["order_number"] in e.target
+            assert check_sentence(sentence, e.result, e.language) == [], (sentence, e)
+        for name in e.result.facts.must_say():  # every fact the caller needs is in the target and the prompt
+            value = spoken_facts(e.result.facts, e.language)[name]
+            assert value in e.target and value in e.messages()[-1]["content"], (name, e)
 
 
-def test_prompts_use_the_runtime_prompt_and_the_split_is_held_out():
-    train, test = split(200, 40)
-    assert all(e.messages()[0]["content"] == SYSTEM_PROMPT for e in train + test)
-    seen = {(e.caller_text, e.target) for e in train}
-    with_order = [e for e in test if "order_number" in e.result["facts"]]
-    assert len(with_order) >= 20
-    assert sum((e.caller_text, e.target) in seen for e in with_order) <= 1  # unseen order facts
+def test_prompts_are_the_runtime_prompt_and_no_scripted_outcome_is_trained(pool):
+    examples = make_examples(120, 3, pool)
+    assert all(e.messages()[0]["content"] == SYSTEM_PROMPT for e in examples)
+    assert not any(scripted(e.result) for e in examples)
+
+
+def test_the_held_out_replies_are_real_results_with_checked_must_say_facts():
+    cases = heldout.load()
+    assert len(cases) >= 120 and {c.language for c in cases} == {"en", "zh"}
+    assert {str(c.result.reason) for c in cases if not c.result.ok} >= {
+        "already_shipped", "already_cancelled", "not_shipped", "not_delivered", "already_requested",
+        "already_refunded", "outside_window", "no_refund", "no_invoice", "unknown_order", "missing_address"}
+    assert all(set(c.must_say) <= set(spoken_facts(c.result.facts, c.language)) for c in cases)
 
 
 @pytest.mark.parametrize(("peft", "gguf"), [

@@ -157,7 +157,7 @@ def test_calls_page(browser, live_server, calls_made):
     context = browser.new_context(base_url=live_server.state.base_url)
     try:
         pg = context.new_page()
-        pg.goto("/calls?token=test-token")
+        pg.goto("/calls?token=operator-test-token")
         for call_id in calls_made:
             pg.wait_for_selector(f'#calls tr[data-call-id="{call_id}"]', timeout=10_000)
         row = pg.locator(f'#calls tr[data-call-id="{calls_made[0]}"]')
@@ -186,9 +186,10 @@ def test_other_origin_page_refused(browser, live_server):
     """A page served from another origin (http://evil.example, served by Playwright) that knows the token
     still cannot open the socket; the same script on the server's own page can."""
     base = live_server.state.base_url
-    ws_url = base.replace("http://", "ws://") + "/ws/browser?token=test-token"
+    ws_url = base.replace("http://", "ws://") + "/ws/browser"
+    token = _call_token(base)
     probe = f"""() => new Promise(done => {{
-        const ws = new WebSocket({json.dumps(ws_url)});
+        const ws = new WebSocket({json.dumps(ws_url)}, ["voicedesk", "voicedesk.token." + {json.dumps(token)}]);
         ws.onopen = () => {{ ws.close(); done("open"); }};
         ws.onclose = e => done("closed " + e.code);
     }})"""
@@ -201,18 +202,20 @@ def test_other_origin_page_refused(browser, live_server):
         assert evil.evaluate(probe) == "closed 1006"  # the handshake was refused (HTTP 403)
         own = context.new_page()
         own.goto(base + "/?token=test-token")
-        assert own.evaluate(probe) == "open"
+        assert own.evaluate(probe) == "open"  # the same token still works: the refusal did not spend it
+        assert own.url == base + "/"  # the page took the talk token out of its address
     finally:
         context.close()
 
 
 def test_socket_guards(live_server):
     base = live_server.state.base_url
-    ws_url = base.replace("http://", "ws://") + "/ws/browser?token=test-token"
+    ws_url = base.replace("http://", "ws://") + "/ws/browser"
 
-    def refused(url: str, **kw) -> object:
+    def refused(url: str, token: str | None = None, **kw) -> object:
+        protocols = ["voicedesk", "voicedesk.token." + token] if token else None
         try:
-            with connect(url, open_timeout=5, **kw) as ws:
+            with connect(url, open_timeout=5, subprotocols=protocols, **kw) as ws:
                 ws.recv(timeout=5)
         except ConnectionClosed as e:
             return e.rcvd.code if e.rcvd else None
@@ -220,9 +223,15 @@ def test_socket_guards(live_server):
             return e.response.status_code
         return "accepted"
 
-    # A page from another origin may not open the socket, even with the token; a missing token is refused.
-    assert refused(ws_url, origin="http://evil.example") in (1008, 403)
-    assert refused(ws_url.replace("token=test-token", "token=wrong")) in (1008, 403)
+    # A page from another origin may not open the socket, even with a call token; no token, a wrong one, the
+    # talk token itself (in the URL as it used to be, or as the subprotocol) and a spent one are refused.
+    assert refused(ws_url, _call_token(base), origin="http://evil.example") in (1008, 403)
+    assert refused(ws_url, "wrong") in (1008, 403)
+    assert refused(ws_url + "?token=test-token") in (1008, 403)
+    assert refused(ws_url, "test-token") in (1008, 403)
+    spent = _call_token(base)
+    assert _typed_call(base, "hello", token=spent)
+    assert refused(ws_url, spent) in (1008, 403)
     for path in ("/", "/calls", "/api/calls"):
         with pytest.raises(urllib.error.HTTPError) as e:
             urllib.request.urlopen(base + path, timeout=5)
@@ -233,11 +242,20 @@ def test_socket_guards(live_server):
         assert b"registerProcessor" in r.read()
 
 
-def _typed_call(base_url: str, text: str) -> str:
+def _call_token(base_url: str) -> str:
+    """A per-call token, as the page gets one: POST /api/call-tokens with the talk token."""
+    request = urllib.request.Request(base_url + "/api/call-tokens", method="POST",
+                                     headers={"Authorization": "Bearer test-token"})
+    with urllib.request.urlopen(request, timeout=5) as r:
+        return json.loads(r.read())["token"]
+
+
+def _typed_call(base_url: str, text: str, token: str | None = None) -> str:
     """A call made over the socket with one typed turn; returns its id once the turn is stored.
     (The synchronous client: Playwright's sync API keeps an event loop running in this thread.)"""
-    url = base_url.replace("http://", "ws://") + "/ws/browser?token=test-token&language=en"
-    with connect(url, open_timeout=10) as ws:
+    url = base_url.replace("http://", "ws://") + "/ws/browser?language=en"
+    protocols = ["voicedesk", "voicedesk.token." + (token or _call_token(base_url))]
+    with connect(url, open_timeout=10, subprotocols=protocols) as ws:
         ready = json.loads(ws.recv(timeout=10))
         ws.send(json.dumps({"type": "text", "text": text}))
         deadline = time.monotonic() + 30

@@ -28,7 +28,7 @@ from telephony.peers import AudioSocketPeer, TwilioPeer
 from tests.telephony.test_sip import baresip_config, free_port
 
 TOKEN = "twilio-test-token"  # tests/conftest.py live_server
-API = {"Authorization": "Bearer test-token"}
+API = {"Authorization": "Bearer operator-test-token"}  # reads records, metrics
 PAYMENT_EN = ("alipay", "wechat", "paypal", "credit card", "unionpay")
 PAYMENT_ZH = ("支付宝", "微信", "银联", "银行卡", "信用卡", "paypal")
 
@@ -151,7 +151,7 @@ def test_a_whole_audiosocket_call_in_mandarin(live_server, call_services, voice,
 # --- SIP: a whole call in English from baresip --------------------------------------------------
 @pytest.mark.slow
 def test_a_whole_sip_call_from_baresip(live_server, call_services, voice, transcriber, tmp_path):
-    sip_port = live_server.state.settings.sip_port
+    sip_port = live_server.state.sip_settings.port
     question = _say(voice, "What payment methods do you accept?", "en")
     lead = 8.0  # the bilingual greeting plays first
     source = tmp_path / "caller.wav"
@@ -330,4 +330,4 @@ def test_dtmf_digits_over_twilio_become_a_typed_turn(live_server, call_services)
     assert turns, "no turn from the digits"
     assert turns[0]["typed"] is True and "10003" in turns[0]["text"], turns[0]
     record = call_services.records.get_call(peer.call_sid)
-    assert [e["digit"] for e in record["events"] if e["kind"] == "dtmf"] == list("10003#")
+    assert [e["digits"] for e in record["events"] if e["kind"] == "dtmf"] == ["10003#"]  # one event an entry

@@ -19,7 +19,7 @@ from telephony import twilio
 from telephony.peers import TwilioPeer
 
 TOKEN = "twilio-test-token"  # tests/conftest.py live_server
-API = {"Authorization": "Bearer test-token"}
+API = {"Authorization": "Bearer operator-test-token"}  # reads records, metrics
 
 # The Media Streams session as Twilio's documentation prints it (websocket-messages page), in order.
 DOCUMENTED = [
@@ -101,13 +101,22 @@ def test_voice_webhook_checks_the_signature_and_answers_connect_stream(live_serv
         "caller": "+8618761253853", "language": "zh"}
 
 
-def test_every_other_endpoint_needs_the_api_token(live_server):
+def test_every_other_endpoint_needs_its_token(live_server):
+    """Talking and reading are separate credentials: the talk token opens the page and buys call tokens but
+    reads no record; the operator token reads records, metrics and readiness. /health says only "ok"."""
     base = live_server.state.base_url
-    for path in ("/health", "/ready", "/metrics", "/api/calls", "/calls", "/"):
+    talk = {"Authorization": "Bearer test-token"}
+    for path in ("/ready", "/metrics", "/api/calls", "/api/calls/x", "/calls", "/"):
         assert httpx.get(base + path).status_code == 401, path
         assert httpx.get(base + path, headers={"Authorization": "Bearer wrong"}).status_code == 401, path
-    assert httpx.get(base + "/health", headers=API).json() == {"status": "ok"}
-    assert httpx.get(base + "/ready?token=test-token").json()["ready"] is True
+    for path in ("/ready", "/metrics", "/api/calls", "/calls"):
+        assert httpx.get(base + path, headers=talk).status_code == 401, path  # the caller's token reads nothing
+        assert httpx.get(base + path, headers=API).status_code == 200, path
+    assert httpx.get(base + "/", headers=API).status_code == 401  # nor does the operator's open a call
+    assert httpx.post(base + "/api/call-tokens", headers=API).status_code == 401
+    assert httpx.post(base + "/api/call-tokens", headers=talk).json()["token"]
+    assert httpx.get(base + "/health").json() == {"status": "ok"}
+    assert httpx.get(base + "/ready?token=operator-test-token").json()["ready"] is True
 
 
 def test_media_socket_without_a_valid_signature_is_refused(live_server):

@@ -12,9 +12,9 @@ import pytest
 import soundfile as sf
 
 from speech.audio import resample
-from voice.cli import main
 from voice.replay.scenario import ScenarioError, find_calls, load_call
 from voice.replay.score import score_call, score_turn, summarize
+from voicedesk.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTEFACTS = ROOT / "out" / "test-artifacts"
@@ -61,7 +61,7 @@ def test_a_broken_scenario_names_its_file_and_line(tmp_path, line, text, message
 def test_the_cli_reports_a_broken_scenario_in_one_line(tmp_path):
     folder = _write_call(tmp_path / "en-test", HEADER, [
         {"say": "hi", "audio": "1.ogg", "intent": "greeting", "mood": "sad"}])
-    done = subprocess.run([sys.executable, "-m", "voice.cli", "replay", str(folder), "--report", str(tmp_path / "r")],
+    done = subprocess.run([sys.executable, "-m", "voicedesk", "replay", str(folder), "--report", str(tmp_path / "r")],
                           capture_output=True, text=True, cwd=ROOT)
     assert done.returncode == 1
     expected = f"error: {folder / 'scenario.jsonl'}:2: mood 'sad' (one of negative, neutral, positive)"
@@ -105,9 +105,15 @@ def test_replay_scores_known_answers_and_the_report_renders(tmp_path, voice):
         {"say": "Please cancel my latest order.", "audio": "1.ogg", "intent": "cancel_order", "mood": "neutral",
          "outcome": {"order_status": {"order": "10003", "status": "cancelled"}}},  # it has shipped: refused
     ], voice)
+    _write_call(tmp_path / "calls" / "zh-known", {**HEADER, "call": "zh-known", "language": "zh",
+                                                  "caller_id": "19850490387"}, [
+        {"say": "你们支持哪些付款方式？", "audio": "1.ogg", "intent": "check_payment_methods", "mood": "neutral",
+         "outcome": {"action": "check_payment_methods", "ok": True}, "says": [["支付宝", "微信"]],
+         "must_not_say": [["已为您取消"]]},
+    ], voice)
     report = tmp_path / "report"
     code = main(["replay", str(tmp_path / "calls"), "--report", str(report), "--fast", "--min-success", "0.9", "-q"])
-    assert code == 3, "task success 0.5 is below --min-success 0.9"
+    assert code == 3, "task success 2/3 is below --min-success 0.9"
     data = json.loads((report / "report.json").read_text())
     known = next(c for c in data["calls"] if c["call"] == "en-known")
     assert known["score"]["intent_accuracy"] == 0.5 and known["score"]["outcomes_met"] == 1.0
@@ -115,8 +121,16 @@ def test_replay_scores_known_answers_and_the_report_renders(tmp_path, voice):
     fails = next(c for c in data["calls"] if c["call"] == "en-fails")
     assert fails["score"]["task_success"] is False and "shipped" in fails["turns"][0]["outcome_problem"]
     assert fails["score"]["intent_accuracy"] == 1.0
-    assert data["summary"]["task_success"] == 0.5 and data["summary"]["calls"] == 2
+    zh = next(c for c in data["calls"] if c["call"] == "zh-known")
+    assert zh["turns"][0]["reply_ok"] and zh["score"]["task_success"] is True, zh["score"]["failed_because"]
+    assert zh["turns"][0]["actions"][0]["name"] == "check_payment_methods"
+    # what the caller heard, transcribed by the product's recogniser, is judged too
+    assert "pay" in known["turns"][0]["heard_audio"].lower() and zh["turns"][0]["heard_ok"] is not None
+    assert data["summary"]["task_success"] == round(2 / 3, 4) and data["summary"]["calls"] == 3
     assert (report / known["audio"]["assistant"]).stat().st_size > 16000
+    assert main(["replay", str(tmp_path / "calls"), "--report", str(report), "--rescore", "-q"]) == 0
+    rescored = json.loads((report / "report.json").read_text())
+    assert rescored["summary"] == data["summary"] and rescored["rescored"] is True
     _render_in_chromium(report / "report.html")
 
 
@@ -132,8 +146,9 @@ def _render_in_chromium(page_path: Path) -> None:
         page.goto(page_path.as_uri())
         assert page.locator("#summary tr").count() >= 8
         assert page.locator("#chart-latency svg rect.bar").count() >= 1
-        assert page.locator("svg.chart-mood circle").count() == 3  # one point per turn
-        assert page.locator("svg.chart-waterfall rect.segment").count() >= 6
-        assert page.locator("audio").count() == 5  # 2 assistant + 3 caller turns
+        assert page.locator("svg.chart-mood circle").count() == 4  # one point per turn
+        assert page.locator("svg.chart-waterfall rect.segment").count() >= 8
+        assert page.locator("audio").count() == 7  # 3 assistant + 4 caller turns
+        assert page.locator("div.action").count() >= 4  # what each action did, per turn
         page.screenshot(path=str(ARTEFACTS / "replay-report.png"), full_page=True)
         browser.close()

@@ -27,23 +27,41 @@ def write_report(folder: Path, summary: dict[str, Any], calls: list[dict[str, An
 
 
 def summary_table(summary: dict[str, Any]) -> str:
-    """The plain-text table `make eval` prints and the README quotes."""
-    rows = [("calls / turns", f"{summary['calls']} / {summary['turns']}")]
-    for language, s in summary["by_language"].items():
-        rows.append((f"{language}: {s['metric']}", f"{s['error_rate']:.3f}"))
-        rows.append((f"{language}: intent accuracy", f"{s['intent_accuracy']:.3f}"))
-        rows.append((f"{language}: task success", f"{s['task_success']:.3f} ({s['calls']} calls)"))
-    rows += [("intent accuracy", f"{summary['intent_accuracy']:.3f}"),
-             ("slot accuracy", _num(summary["slot_accuracy"])),
-             ("mood agreement", f"{summary['mood_agreement']:.3f}"),
-             ("expected outcomes met", _num(summary["outcomes_met"])),
-             ("task success", f"{summary['task_success']:.3f}"),
-             ("hand-offs (expected)", f"{summary['handoffs']} ({summary['handoffs_expected']})"),
-             ("barge-ins", str(summary["interruptions"]))]
-    for stage, v in summary["latency_ms"].items():
-        rows.append((f"{stage} ms (median / p90)", f"{v['median']:.0f} / {v['p90']:.0f}"))
+    """The plain-text table `make eval` prints and the README quotes: one column per language, then the
+    latencies of the whole set."""
+    rows = summary_rows(summary)
     width = max(len(k) for k, _ in rows)
-    return "\n".join(f"{k.ljust(width)}  {v}" for k, v in rows)
+    cells = max(len(c) for _, cs in rows for c in cs)
+    return "\n".join(f"{k.ljust(width)}  " + "  ".join(c.ljust(cells) for c in cs).rstrip() for k, cs in rows)
+
+
+def summary_rows(summary: dict[str, Any]) -> list[tuple[str, list[str]]]:
+    languages = list(summary["by_language"])
+    figures = [summary["by_language"][lang] for lang in languages]
+    rows = [("", languages), ("calls / turns", [f"{f['calls']} / {f['turns']}" for f in figures]),
+            ("WER / CER", [f"{f['metric']} {f['error_rate']:.3f}" for f in figures]),
+            ("intent", [f"{f['intent_accuracy']:.2f}" for f in figures]),
+            ("slots", [_count(*f["slots"]) for f in figures]),
+            ("mood", [f"{f['mood_agreement']:.2f}" for f in figures]),
+            ("outcomes met", [_count(*f["outcomes"]) for f in figures]),
+            ("replies correct", [_count(*f["replies_correct"]) for f in figures]),
+            ("replies correct, as heard (ASR)", [_count(*f["heard_correct"]) for f in figures]),
+            ("false actions", [str(f["false_actions"]) for f in figures]),
+            ("task success", [_count(*f["tasks"]) for f in figures]),
+            ("voice-to-voice ms (median / p90)", [_latency(f["voice_to_voice"]) for f in figures])]
+    rows.append(("hand-offs (expected)", [f"{summary['handoffs']} ({summary['handoffs_expected']})"]))
+    rows.append(("barge-ins", [str(summary["interruptions"])]))
+    for stage, v in summary["latency_ms"].items():
+        rows.append((f"{stage} ms (median / p90)", [_latency(v)]))
+    return rows
+
+
+def _count(n: int, total: int) -> str:
+    return "n/a" if not total else f"{n}/{total} {n / total:.2f}"
+
+
+def _latency(v: dict[str, float] | None) -> str:
+    return "n/a" if not v else f"{v['median']:.0f} / {v['p90']:.0f}"
 
 
 def _num(x: float | None) -> str:
@@ -90,9 +108,8 @@ reply model: {escape(str(data.get('llm')))}</p>"""
 
 
 def _summary_html(s: dict[str, Any]) -> str:
-    rows = "".join(f"<tr><th>{escape(k)}</th><td>{escape(v)}</td></tr>"
-                   for k, v in (line.split("  ", 1) for line in summary_table(s).splitlines()
-                                if "ms (median" not in line))
+    rows = "".join(f"<tr><th>{escape(k)}</th>" + "".join(f"<td>{escape(c)}</td>" for c in cs) + "</tr>"
+                   for k, cs in summary_rows(s) if "ms (median" not in k or "voice-to-voice" in k)
     return f'<table id="summary">{rows}</table>'
 
 
@@ -181,7 +198,10 @@ def _call_html(c: dict[str, Any]) -> str:
               f'<span class="badge">mood {sc["mood_agreement"]:.2f}</span>'
               f'<span class="badge {"ok" if sc["task_success"] else "bad"}">task '
               f'{"success" if sc["task_success"] else "failed"}</span>'
+              f'<span class="badge">replies correct {sc["replies_correct"]:.2f}</span>'
+              + (f'<span class="badge bad">false actions {sc["false_actions"]}</span>' if sc["false_actions"] else "")
               + ('<span class="badge">handed to a person</span>' if sc["handoff"] else ""))
+    why = "".join(f"<li>{escape(w)}</li>" for w in sc.get("failed_because", []))
     audio = ""
     if "audio" in c:
         callers = " ".join(f'<audio controls preload="none" src="{escape(p)}"></audio>' for p in c["audio"]["caller"])
@@ -199,11 +219,40 @@ def _call_html(c: dict[str, Any]) -> str:
             f"<td>{mark(t['intent_ok'])} {escape(str(t['intent']))}"
             + (f"<br><span class='muted'>expected {escape(t['intent_expected'])}</span>" if not t["intent_ok"] else "")
             + f"</td><td>{mark(t['mood_ok'])} {escape(str(t['mood']))}</td><td>{outcome}</td>"
-            f"<td>{escape(t['reply'] or '')}" + (" <b>[interrupted]</b>" if t["interrupted"] else "")
+            f"<td>{_actions_html(t)}</td>"
+            f"<td>{mark(t['reply_ok'])} {escape(t['reply'] or '')}"
+            + (" <b>[interrupted]</b>" if t["interrupted"] else "")
+            + _check_html(t["reply_check"], t["says"])
+            + (f"<br><span class='muted'>heard (ASR): {mark(t['heard_ok'])} "
+               f"{escape(t['heard_audio'] or '')}</span>" if t.get("heard_audio") is not None else "")
             + f"</td><td>{t['latency_ms'].get('voice_to_voice') or ''}</td></tr>")
     table = ("<table><tr><th>#</th><th>caller said / recognised</th><th>intent</th><th>mood</th><th>outcome</th>"
-             f"<th>reply</th><th>voice-to-voice ms</th></tr>{''.join(rows)}</table>")
+             f"<th>action: result, ran on, facts</th><th>reply (says ✓/✗)</th><th>voice-to-voice ms</th></tr>"
+             f"{''.join(rows)}</table>")
     return (f'<section class="call" id="call-{escape(c["call"])}"><h3>{escape(c["call"])}</h3>'
             f'<p class="muted">{escape(c["description"])} · {escape(c["channel"])} · {escape(c["voice"])} · '
-            f'{escape(", ".join(c["transforms"]))}</p><p>{badges}</p>{audio}'
+            f'{escape(", ".join(c["transforms"]))}</p><p>{badges}</p>'
+            + (f'<ul class="why">{why}</ul>' if why else "") + f'{audio}'
             f"<div>{_mood_timeline(c['turns'])} {_waterfall_svg(c['turns'])}</div>{table}</section>")
+
+
+def _actions_html(t: dict[str, Any]) -> str:
+    """What each action of the turn did: name, ok or the reason, the order or account it ran on, its facts."""
+    out = []
+    for a in t.get("actions", []):
+        result = "ok" if a["ok"] else f"refused: {a['reason']}"
+        changed = " · <b>changed</b>" if a["changed"] else ""
+        false = ' <span class="bad">false action</span>' if a.get("false") else ""
+        facts = escape(json.dumps(a["facts"], ensure_ascii=False))
+        out.append(f"<div class='action'><b>{escape(str(a['name']))}</b> {escape(result)} · ran on "
+                   f"{escape(a['target'] or '—')}{changed}{false}<br><span class='muted'>{facts}</span></div>")
+    return "".join(out)
+
+
+def _check_html(check: dict[str, Any], says: list[Any]) -> str:
+    lines = [f"missing {json.dumps(m, ensure_ascii=False)}" for m in check["missing"]]
+    lines += [f"forbidden {json.dumps(m, ensure_ascii=False)}" for m in check["forbidden"]]
+    lines += list(check["contradictions"])
+    if not lines:
+        return f"<br><span class='muted'>says {len(says)} fact(s) ✓</span>" if says else ""
+    return "".join(f"<br><span class='bad'>{escape(line)}</span>" for line in lines)

@@ -1,7 +1,9 @@
 """Scenario files (`samples/calls/<id>/scenario.jsonl`): what the caller says and what should happen.
 
 JSON Lines, so an error can name its line: line 1 is the call header, each later line one caller turn
-(`say`, `audio`, `intent`, optional `slots`, `mood`, optional `outcome`, optional `barge_in_after_s`).
+(`say`, `audio`, `intent`, optional `slots`, `mood`, optional `outcome`, optional `barge_in_after_s`,
+optional `says` and `must_not_say`: what the reply must and must not state, matched by `says.py`).
+An action outcome may name the order it must run on: `{"action": "cancel_order", "ok": true, "order": "10020"}`.
 """
 
 from __future__ import annotations
@@ -12,13 +14,14 @@ from pathlib import Path
 from typing import Any
 
 from dialog.types import INTENTS, Slots
+from voice.replay.says import check_element
 
 MOODS = ("negative", "neutral", "positive")
 SLOT_NAMES = {f.name for f in fields(Slots)}
 HEADER_KEYS = {"call", "language", "caller_id", "channel", "voice", "transforms", "description"}
-TURN_KEYS = {"say", "audio", "intent", "slots", "mood", "outcome", "barge_in_after_s"}
-OUTCOME_KINDS = ({"action", "ok"}, {"action", "ok", "reason"}, {"order_status"}, {"handoff"}, {"ticket"},
-                 {"refused"})
+TURN_KEYS = {"say", "audio", "intent", "slots", "mood", "outcome", "barge_in_after_s", "says", "must_not_say"}
+OUTCOME_KINDS = ({"action", "ok"}, {"action", "ok", "reason"}, {"action", "ok", "order"},
+                 {"action", "ok", "reason", "order"}, {"order_status"}, {"handoff"}, {"ticket"}, {"refused"})
 
 
 class ScenarioError(ValueError):
@@ -111,6 +114,16 @@ def _check_turn(where: str, t: dict[str, Any], i: int, ext: str, folder: Path | 
         raise ScenarioError(f"{where}: mood {t['mood']!r} (one of {', '.join(MOODS)})")
     if "outcome" in t and (not isinstance(t["outcome"], dict) or set(t["outcome"]) not in OUTCOME_KINDS):
         raise ScenarioError(f"{where}: outcome {t['outcome']} (one of {[sorted(k) for k in OUTCOME_KINDS]})")
+    if "order" in t.get("outcome", {}) and not (isinstance(t["outcome"]["order"], str)
+                                                and t["outcome"]["order"].isdigit()):
+        raise ScenarioError(f"{where}: outcome order {t['outcome']['order']!r} must be an order number as digits")
+    for key in ("says", "must_not_say"):
+        if key in t:
+            if not isinstance(t[key], list):
+                raise ScenarioError(f"{where}: {key} must be a list")
+            for element in t[key]:
+                if problem := check_element(element):
+                    raise ScenarioError(f"{where}: {key}: {problem}")
     if "barge_in_after_s" in t and (i == 1 or not isinstance(t["barge_in_after_s"], int | float)
                                     or not t["barge_in_after_s"] > 0):
         raise ScenarioError(f"{where}: barge_in_after_s needs a previous reply and a positive time")

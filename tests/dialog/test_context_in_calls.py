@@ -1,0 +1,77 @@
+"""Understanding in the call so far, through the agent: objections, closings, follow-ups, refund questions.
+
+Real understanding model and shop, template replies, both languages. The rules themselves are tested in
+test_context.py; here the agent builds the context from what it asked and did, and acts on the reading.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.dialog.conftest import caller_id_of, talk
+
+
+def owner_of(shop_data: dict, number: str) -> dict:
+    order = next(o for o in shop_data["orders"] if o["number"] == number)
+    return next(c for c in shop_data["customers"] if c["id"] == order["customer_id"])
+
+
+def shipped_order(shop_data: dict) -> str:
+    return next(o["number"] for o in shop_data["orders"] if o["status"] == "shipped")
+
+
+@pytest.mark.parametrize(("lines", "language"), [
+    (["I want to return order {o}.", "But I've barely used it, is there really nothing you can do?", "Yes please."],
+     "en"),
+    (["我想退货，订单号{o}。", "真的没有别的办法了吗？", "好的。"], "zh"),
+])
+def test_pushback_after_a_refusal_is_heard_and_offered_a_person(agent, shop_data, lines, language):
+    number = shipped_order(shop_data)
+    _, turns = talk(agent, [line.format(o=number) for line in lines], caller_id_of(owner_of(shop_data, number)))
+    assert turns[0]["action"]["reason"] == "not_delivered"
+    assert turns[1]["action"]["name"] == "hear_out" and turns[1]["action"]["offer_human"]  # not read as a "no"
+    assert turns[2]["action"]["handoff"]
+
+
+@pytest.mark.parametrize(("lines", "language"), [
+    (["Where is order {o}?", "That's all, thanks."], "en"),
+    (["帮我查一下订单{o}。", "好的，没有了，谢谢"], "zh"),
+    (["帮我查一下订单{o}。", "行，就这样"], "zh"),
+])
+def test_a_closing_ends_the_call_politely(agent, shop_data, lines, language):
+    number = shipped_order(shop_data)
+    _, turns = talk(agent, [line.format(o=number) for line in lines], caller_id_of(owner_of(shop_data, number)))
+    assert turns[1]["intent"] == "goodbye" and turns[1]["action"]["name"] == "goodbye"
+
+
+@pytest.mark.parametrize(("lines", "language"), [
+    (["Where is order {a}?", "What about the other one, {b}?", "And the other one?"], "en"),
+    (["帮我查一下订单{a}。", "那{b}呢？", "另一个呢？"], "zh"),
+])
+def test_follow_ups_refer_back_to_the_orders_of_the_call(agent, shop_data, lines, language):
+    customer = next(c for c in shop_data["customers"] if len(c["orders"]) >= 2)
+    a, b = customer["orders"][:2]
+    _, turns = talk(agent, [line.format(a=a, b=b) for line in lines], caller_id_of(customer))
+    assert [t["action"]["target"] for t in turns] == [f"order:{a}", f"order:{b}", f"order:{a}"]
+    assert all(t["action"]["name"] == "track_order" for t in turns)
+
+
+@pytest.mark.parametrize(("lines", "language"), [
+    (["Has the refund for order {o} come through?", "I haven't seen it on my card yet."], "en"),
+    (["订单{o}的退款到了吗？", "可是我卡上还没看到钱啊"], "zh"),
+])
+def test_a_refund_arrival_question_after_a_refund_topic_is_track_refund(agent, shop_data, lines, language):
+    number = next(o["number"] for o in shop_data["orders"] if o["status"] == "refunded")
+    _, turns = talk(agent, [line.format(o=number) for line in lines], caller_id_of(owner_of(shop_data, number)))
+    assert turns[1]["intent"] == "track_refund" and turns[1]["action"]["target"] == f"order:{number}"
+
+
+@pytest.mark.parametrize(("lines", "language"), [
+    (["Where is order {o}?", "OK, cancel it then."], "en"),
+    (["帮我查一下订单{o}。", "那就取消吧。"], "zh"),
+])
+def test_a_change_on_the_order_talked_about_is_read_back_first(agent, shop, shop_data, lines, language):
+    """The caller named the order for a question; a change on it afterwards still waits for a yes."""
+    number = next(o["number"] for o in shop_data["orders"] if o["status"] == "paid")
+    _, turns = talk(agent, [line.format(o=number) for line in lines], caller_id_of(owner_of(shop_data, number)))
+    assert turns[1]["action"]["reason"] == "needs_confirmation" and shop.order(number)["status"] == "paid"

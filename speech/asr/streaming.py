@@ -4,9 +4,12 @@ Three ideas:
 - Partials follow LocalAgreement-2: the words two consecutive hypotheses agree on are
   committed and never revised by a later partial, so the screen does not flicker.
 - Committed words are forced as a prefix into later partials, so the decoder only works on
-  the tail. The final is decoded afresh, on Whisper's whole window: a word a quick partial
-  committed wrongly (a soft first syllable, most often) is not carried into the text the
-  agent acts on (development set: 20.1% CER with the prefix forced, README "Real speech").
+  the tail. The final is decoded afresh: a word a quick partial committed wrongly (a soft
+  first syllable, most often) is not carried into the text the agent acts on (development
+  set: 20.1% CER with the prefix forced, README "Real speech"). It is decoded on the encoder
+  cut to the audio, as partials are: the turn ends ~200 ms after the caller stops and the
+  reply must start within a second, which Whisper's whole 30 s window (~0.9 s of encoder on
+  two cores) does not leave room for (`bench.asr_finals` measures the trade).
 - The final decode starts speculatively at the first pause (VAD speech end), before the
   end-of-turn decision; if the caller goes on, it is thrown away.
 Audio is fed from the I/O side in real time; decoding runs on one worker thread. With
@@ -62,6 +65,7 @@ class StreamingOptions:
     first_partial_s: float = 1.0  # Whisper invents words on shorter audio
     preroll_s: float = 0.3  # audio kept from before the VAD's speech start
     final_beam_size: int | None = None  # None: the engine's (5); 1 is ~40% faster and less accurate
+    final_full_window: bool = False  # True: finals on Whisper's whole 30 s window (slower, see the module doc)
 
 
 @dataclass
@@ -233,7 +237,7 @@ class LiveTranscriber:
             partial = kind == "partial"  # a partial is a glimpse: greedy, on the encoder cut to the audio
             decoded, language = self.engine.decode(pcm, self.language, prefix=prefix if partial else "",
                                                    beam_size=1 if partial else self.options.final_beam_size,
-                                                   full_window=False if partial else None)
+                                                   full_window=not partial and self.options.final_full_window)
         asr_s = time.monotonic() - started
         with self._lock:
             utt = self._utt

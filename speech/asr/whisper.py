@@ -2,9 +2,10 @@
 
 Whisper pads every input to a 30 s window, so a 3 s utterance pays for 30 s of encoder (~0.6 s
 on two cores). CTranslate2 accepts a shorter mel spectrogram, and a partial (a glimpse of the
-text while the caller talks) encodes only the audio plus 5 s of silence. Files and finals encode
-the whole window, as Whisper was trained: on real recordings the cut encoder makes far more errors
-(development set, README "Real speech"), which no speed-up is worth on the text we act on.
+text while the caller talks) and a live final (the call session's, see `streaming`) encode only
+the audio plus `pad_s` of silence. Files encode the whole window, as Whisper was trained: on real
+recordings the cut encoder makes more errors (development set, README "Real speech"), and a file
+has no caller waiting on its last word.
 Long recordings are cut at pauses (VAD) into windows of at most `window_s`; speech with no pause
 is decoded in overlapping windows and the seams merged.
 """
@@ -47,7 +48,7 @@ class DecodeOptions:
     overlap_s: float = 2.0  # a stretch with no pause is decoded in windows overlapping by this much
     prompts: dict[str, str] = field(default_factory=lambda: dict(PROMPTS))
     compute_type: str = "int8"  # "float32" reproduces openai-whisper's numbers exactly
-    full_window: bool = True  # encode the whole 30 s window (files, finals); False: the audio + pad_s (partials)
+    full_window: bool = True  # encode the whole 30 s window (files); False: the audio + pad_s (live decodes)
 
 
 @dataclass

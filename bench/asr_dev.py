@@ -25,6 +25,7 @@ Usage: python -m bench.asr_dev [--fresh] [--skip-noise] [--only SYSTEM,...] [--s
 from __future__ import annotations
 
 import argparse
+import ast
 import csv
 import hashlib
 import json
@@ -54,6 +55,7 @@ CONDITIONS = ["clean"] + [f"{kind}-{snr}db" for kind in ("pink", "babble") for s
 # The code each system's hypotheses depend on: a change there decodes them again.
 CODE = {"transcribe": ["asr/whisper.py", "asr/filters.py", "asr/digits.py", "asr/seams.py", "vad.py", "audio.py"]}
 CODE["streamed"] = CODE["transcribe"] + ["asr/streaming.py", "turn.py"]
+FLOOR_KEY = "fw-1.2.1-base-int8-beam5"  # the floor depends on no code of ours
 
 
 @dataclass(frozen=True)
@@ -74,12 +76,24 @@ def load(subset: str) -> list[Item]:
 
 
 def code_key(system: str, *extra: object) -> str:
+    """The code and options that made a system's hypotheses: a comment or docstring edit keeps the cache."""
     h = hashlib.sha1()
     for name in CODE[system]:
         path = ROOT / "speech" / name
-        h.update(path.read_bytes() if path.exists() else b"-")
+        h.update(code_only(path.read_text()).encode() if path.exists() else b"-")
     h.update(repr((system, *extra)).encode())
     return h.hexdigest()[:12]
+
+
+def code_only(source: str) -> str:
+    """A module's syntax tree without its docstrings (comments are not in the tree)."""
+    tree = ast.parse(source)
+    for node in ast.walk(tree):
+        body = getattr(node, "body", None)
+        if isinstance(body, list) and body and isinstance(body[0], ast.Expr) \
+                and isinstance(body[0].value, ast.Constant) and isinstance(body[0].value.value, str):
+            node.body = body[1:] or [ast.Pass()]
+    return ast.dump(tree)
 
 
 class Hypotheses:
@@ -253,7 +267,7 @@ def main() -> None:
                "streamed": lambda: streamed_system(engine)}
     wanted = args.only.split(",")
     made = {name: make() for name, make in systems.items() if name in wanted}
-    keys = {"floor": "fw-1.2.1-base-int8-beam5", "transcribe": code_key("transcribe", engine.options),
+    keys = {"floor": FLOOR_KEY, "transcribe": code_key("transcribe", engine.options),
             "streamed": code_key("streamed", engine.options)}
     subsets = {name: load(name) for name in SUBSETS if name in args.subsets.split(",")}
     result: dict = {"machine": machine(), "load": os.getloadavg(), "dev_set": str(DEV_ASR.name), "subsets": {},

@@ -84,6 +84,7 @@ test: setup
 bench: setup
 	$(PY) -m bench.speech
 	$(PY) -m bench.asr_dev
+	$(PY) -m bench.asr_finals
 	$(PY) -m bench.dialog
 	$(PY) -m bench.calls
 	$(PY) -m bench.nlu

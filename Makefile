@@ -32,7 +32,7 @@ LLAMA_KEY := $(shell echo '$(strip $(LLAMA_CMAKE))' | sha1sum | cut -c1-10)
 WHEELS := $(HOME)/.cache/voicedesk/wheels/$(LLAMA_KEY)
 LLAMA_WHEEL = $(wildcard $(WHEELS)/llama_cpp_python-0.3.36-*.whl)
 
-.PHONY: setup demo eval eval-sealed test bench train lint clean
+.PHONY: setup demo eval eval-sealed test test-fast bench train lint clean
 
 setup: $(DEBIAN) $(INSTALLED) $(MODELS) $(NLU) $(SHOP)
 
@@ -76,8 +76,15 @@ eval: setup
 eval-sealed: setup
 	$(VENV)/bin/voicedesk replay samples/calls-sealed --report out/eval/calls-sealed --fast
 
+# Everything (what .ci/run calls).
 test: setup
 	$(PY) -m pytest -q
+
+# The tests that load no model (under a minute): in this run every model constructor raises, so a test that
+# loads one without its `models` mark fails and names itself (tests/conftest.py). Most of their time is
+# real peers' timers (SIP, RTP, baresip), not CPU, so three workers share the two cores (docs/tests.md).
+test-fast: setup
+	$(PY) -m pytest -q -m "not models" -n 3
 
 # bench.asr_dev reads the real-speech development set from VOICEDESK_DEV_ASR (default ../shared/dev/asr)
 # and says so and skips when it is not there.

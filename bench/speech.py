@@ -1,6 +1,6 @@
 """`make bench` (speech): ASR speed and latency, TTS speed, load times, memory.
 
-Writes bench/results/speech.{json,md}; the README quotes the table. Figures are medians and p90
+Writes bench/results/speech.{json,md}; docs/speech.md quotes the table. Figures are medians and p90
 over the shipped samples; run it on a quiet machine (other work on the 2 cores shows up here).
 """
 

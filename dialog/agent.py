@@ -84,6 +84,27 @@ class Call:
                                                  and last.reason != Reason.needs_confirmation),
                                orders=tuple(self.orders), products=tuple(self.products), topic=topic)
 
+    # --- the history, as the session tells it (what the caller heard, not what we meant to say) ---------
+    def said(self, text: str) -> None:
+        """The assistant said this line itself, outside a turn (a greeting, "are you still there?")."""
+        self.state.history.append(("assistant", text))
+
+    def heard(self, meant: str | None, heard: str) -> None:
+        """The caller cut the reply `meant` short and heard only `heard` of it: the history keeps that, marked
+        as cut off ("…"), or nothing when they heard no word."""
+        history = self.state.history
+        if history and history[-1] == ("assistant", meant):
+            history.pop()
+        if heard:
+            history.append(("assistant", heard + " …"))
+
+    def retract(self, caller_text: str) -> None:
+        """The caller's last turn is answered together with the next one (one thought in two breaths): its
+        words leave the history, to come back joined to the next turn's."""
+        history = self.state.history
+        if history and history[-1] == ("caller", caller_text):
+            history.pop()
+
     def remember(self, u: Understanding, result: ActionResult) -> None:
         self.last = result
         self.choices = tuple(name for name, _ in ((u.intent, 1.0), *u.alternatives))[:2] \
@@ -302,7 +323,7 @@ class ShopAgent:
             yield from reply
             state.history.append(("assistant", reply.meta.text))
 
-        return Reply(parts(), reply.meta)
+        return Reply(parts(), reply.meta, reply.cancel)
 
 
 def accepts_offer(text: str) -> bool:

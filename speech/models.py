@@ -85,7 +85,7 @@ class Requantized:
 
     Q4_0 is what llama.cpp repacks for its fast CPU matrix kernels: the reply model evaluates its
     prompt ~1.7x faster than in the packaged Q4_K_M, and the prompt is most of the wait before
-    the first word (README, "Reply latency")."""
+    the first word (docs/dialogue.md, "Reply latency")."""
 
     target: str
     source: str

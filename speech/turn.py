@@ -6,12 +6,12 @@ Two signals, both already at hand when the caller pauses:
 - the sound, when an audio model is given (Smart Turn, `speech/smart_turn.py`): intonation and
   rhythm can tell "一零零…" read in groups, or "um… and also…", from a caller who is done, where
   Whisper puts a full stop after either. How well it does, on real and on synthetic voices, is
-  measured by `bench/turn.py` (README, "End of turn"): well on real voices, poorly on synthetic ones.
+  measured by `bench/turn.py` (docs/turn-taking.md): well on real voices, poorly on synthetic ones.
 
 Without a model the rule is today's: 0.55 s of silence after a finished sentence, 1.2 s otherwise.
 With one, a short silence (0.2 s) plus "complete" from the model (and words that do not trail off)
 ends the turn; otherwise the turn waits, asking the model again every 0.5 s as the pause grows, up to
-2 s. The threshold (0.7) and the 0.5 s were chosen on `bench/turn.py`'s sets (README, "End of turn").
+2 s. The threshold (0.7) and the 0.5 s were chosen on `bench/turn.py`'s sets (docs/turn-taking.md).
 The model runs only in pauses, at most once per `rescore_every_s`; every decision leaves a
 `TurnVerdict` (probability, which rule fired, the waits) for the turn record.
 """
@@ -44,7 +44,9 @@ class TurnOptions:
     min_silence_s: float = 0.55  # after a finished sentence (a comma pause runs ~0.45 s)
     max_silence_s: float = 1.2  # whatever the words say
     max_turn_s: float = 25.0  # longest single caller turn before we take it anyway
-    # with the audio model
+    # with the audio model (Smart Turn). Off by default: on the unseen sample calls it heard the pauses between a
+    # caller's sentences as the end of the turn (42 barge-ins in 143 turns; docs/turn-taking.md)
+    audio_model: bool = False
     complete_silence_s: float = 0.2  # silence before the model is first asked; "complete" then ends the turn
     incomplete_silence_s: float = 2.0  # the longest wait, when the model keeps hearing more to come
     threshold: float = 0.7  # model probability above which the turn sounds complete (Pipecat uses 0.5)
@@ -85,6 +87,7 @@ class EndOfTurnDetector:
         self._last_silence = -1.0
         self._probability: float | None = None
         self._scored_at: float | None = None
+        self._asked_at: float | None = None
         self._calls = 0
         self._model_s = 0.0
         self._failed = False
@@ -106,15 +109,60 @@ class EndOfTurnDetector:
 
     def decide(self, silence_s: float, text: str | None,
                audio: Callable[[], np.ndarray] | None = None) -> TurnVerdict:
-        if silence_s < self._last_silence:
-            self.reset()
-        self._last_silence = silence_s
-        if self.model is None or audio is None or self._failed:
+        """With a model: given `audio`, the model runs here when due; without it, the verdict rests on
+        the scores handed in by `scored` (the model run on another thread, off the audio path)."""
+        self._track(silence_s)
+        if self.model is None or self._failed:
             verdict = self._by_words(silence_s, text)
         else:
-            verdict = self._by_sound(silence_s, text, audio)
+            if audio is not None and self.due(silence_s):
+                self.asked(silence_s)
+                self.score(audio(), silence_s)
+            verdict = self._by_words(silence_s, text) if self._failed else self._by_sound(silence_s, text)
         self.verdict = verdict
         return verdict
+
+    def due(self, silence_s: float) -> bool:
+        """The model should hear this pause now: first at `complete_silence_s`, then every `rescore_every_s`."""
+        self._track(silence_s)
+        o = self.options
+        return (self.model is not None and not self._failed and silence_s >= o.complete_silence_s
+                and (self._asked_at is None or silence_s - self._asked_at >= o.rescore_every_s - 1e-9))
+
+    def asked(self, silence_s: float) -> None:
+        """The model was started on the pause as it was at `silence_s` (not asked again until its next due time)."""
+        self._asked_at = silence_s
+
+    def score(self, pcm: np.ndarray, silence_s: float) -> float | None:
+        """Run the model on the turn's audio heard at `silence_s` into the pause; None if it failed."""
+        assert self.model is not None
+        started = time.perf_counter()
+        try:
+            probability = self.model.probability(pcm)
+        except Exception as e:
+            self.failed(e)
+            return None
+        finally:
+            self._model_s += time.perf_counter() - started
+        self.scored(probability, silence_s)
+        return probability
+
+    def scored(self, probability: float, silence_s: float, model_s: float = 0.0) -> None:
+        """A model score for the current pause, computed at `silence_s` (`model_s`: its cost, if run elsewhere)."""
+        self._probability, self._scored_at = probability, silence_s
+        self._calls += 1
+        self._model_s += model_s
+
+    def failed(self, error: Exception) -> None:
+        """The model failed on this pause: one log line, and the words and silence decide it (a call never stops)."""
+        log.warning("end-of-turn model failed (%s: %s): words and silence decide this pause",
+                    type(error).__name__, error)
+        self._failed = True
+
+    def _track(self, silence_s: float) -> None:
+        if silence_s < self._last_silence:  # the silence went down: a new pause
+            self.reset()
+        self._last_silence = silence_s
 
     def _by_words(self, silence_s: float, text: str | None) -> TurnVerdict:
         o = self.options
@@ -126,24 +174,8 @@ class EndOfTurnDetector:
             return TurnVerdict(True, "finished-words", silence_s, wait)
         return TurnVerdict(False, "waiting", silence_s, wait)
 
-    def _by_sound(self, silence_s: float, text: str | None, audio: Callable[[], np.ndarray]) -> TurnVerdict:
+    def _by_sound(self, silence_s: float, text: str | None) -> TurnVerdict:
         o = self.options
-        due = silence_s >= o.complete_silence_s and (
-            self._scored_at is None or silence_s - self._scored_at >= o.rescore_every_s - 1e-9)
-        if due:
-            assert self.model is not None
-            started = time.perf_counter()
-            try:
-                self._probability = self.model.probability(audio())
-            except Exception as e:  # a model failure must not stop the call: the words decide
-                log.warning("end-of-turn model failed (%s: %s): words and silence decide this pause",
-                            type(e).__name__, e)
-                self._failed = True
-                return self._by_words(silence_s, text)
-            finally:
-                self._model_s += time.perf_counter() - started
-            self._calls += 1
-            self._scored_at = silence_s
         # "complete" waits for the words (the final text needs them anyway), so a trailing "and" can still veto it
         complete = (self._probability is not None and self._probability > o.threshold
                     and text is not None and not self.trails_off(text))

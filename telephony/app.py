@@ -5,7 +5,7 @@ Routes: /health, /ready, /metrics; Twilio's voice webhook (/twilio/voice) and Me
 (/ws/browser); call records (/api/calls, /calls). AudioSocket (TCP) and SIP (UDP) listeners start with
 the app when their ports are set.
 
-Credentials (README "Security"): the talk token (`api_token`) opens the page and buys per-call tokens;
+Credentials (docs/calls.md, "Security"): the talk token (`api_token`) opens the page and buys per-call tokens;
 a per-call token (single use, `call_token_ttl_s`) opens one browser call, sent as a WebSocket subprotocol
 so that it is in no URL; the operator token reads records, metrics and readiness; Twilio's routes need a
 valid X-Twilio-Signature instead. Tokens go in `Authorization: Bearer ...` (or `?token=` for the two
@@ -64,7 +64,7 @@ class AccessLogWithoutQuery(logging.Filter):
 class ServerSettings:
     """The server's settings section (VOICEDESK_SERVER__*): where it listens, its credentials, its wires.
 
-    Talking and reading records are separate (README "Security"): the talk token opens the browser page,
+    Talking and reading records are separate (docs/calls.md, "Security"): the talk token opens the browser page,
     which trades it for a short-lived per-call token to open its call; the operator token reads call
     records, metrics and readiness. Set your own of both in production."""
 
@@ -350,6 +350,8 @@ class BrowserChannel:
     name = "browser"
     sample_rate = 16000
     playback_lead_s = 0.15
+    uses_marks = False
+    continuous_media = False
 
     def __init__(self, ws: WebSocket) -> None:
         self.ws = ws
@@ -467,32 +469,39 @@ async def audiosocket_call(registry: CallRegistry, call_uuid: uuid.UUID, reader:
         await registry.end(session, session.end_reason or reason)
 
 
+class SipChannel:
+    """A SIP call's media (telephony/sip.py's `SipCall`) as the session's channel."""
+
+    name = "sip"
+    sample_rate = 8000
+    playback_lead_s = 0.04
+    uses_marks = False
+    continuous_media = True  # RTP flows all call long: peers and NATs time out a silent stream
+
+    def __init__(self, call: Any) -> None:
+        self.call = call
+
+    async def send_audio(self, pcm16: bytes) -> None:
+        await self.call.send(pcm16)
+
+    async def clear(self) -> None:
+        pass
+
+    async def mark(self, name: str) -> None:
+        pass
+
+    async def send_event(self, event: dict[str, Any]) -> None:
+        pass
+
+    async def hangup(self) -> None:
+        await self.call.hangup()
+
+
 async def sip_call(registry: CallRegistry, call: Any) -> None:
     """A SIP call (telephony/sip.py) answered with G.711: its frames feed a session like any other wire."""
 
-    class SipChannel:
-        name = "sip"
-        sample_rate = 8000
-        playback_lead_s = 0.04
-        continuous_media = True  # RTP flows all call long: peers and NATs time out a silent stream
-
-        async def send_audio(self, pcm16: bytes) -> None:
-            await call.send(pcm16)
-
-        async def clear(self) -> None:
-            pass
-
-        async def mark(self, name: str) -> None:
-            pass
-
-        async def send_event(self, event: dict[str, Any]) -> None:
-            pass
-
-        async def hangup(self) -> None:
-            await call.hangup()
-
     try:
-        session = await registry.start(SipChannel(), caller_id=call.caller or None, caller_id_trusted=call.trusted,
+        session = await registry.start(SipChannel(call), caller_id=call.caller or None, caller_id_trusted=call.trusted,
                                        call_id=call.call_id[:64])
     except CallRefused as e:  # only when another wire took the last line between our 486 check and the ACK
         log.warning("sip call %s turned away after it was answered: %s", call.call_id, e)

@@ -75,6 +75,8 @@ class AudioSocketChannel:
     name = "audiosocket"
     sample_rate = 8000
     playback_lead_s = 0.0  # Asterisk plays what it gets: exactly one frame out per frame in
+    uses_marks = False
+    continuous_media = False  # no silence is sent between replies
 
     def __init__(self, writer: asyncio.StreamWriter) -> None:
         self.writer = writer

@@ -77,7 +77,7 @@ class RateLimiter:
 class CallsSettings:
     """Calls across every wire (VOICEDESK_CALLS__*): how many at once, and where their records go."""
 
-    max_calls: int = 3  # concurrent calls (3 stay real-time on 2 cores: docs/figures.md); more are refused
+    max_calls: int = 3  # concurrent calls (3 stay real-time on 2 cores: docs/calls.md); more are refused
     records_url: str = "sqlite:///data/calls.db"  # call records; a postgresql:// URL for deployments
 
 

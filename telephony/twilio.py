@@ -142,6 +142,7 @@ class TwilioChannel:
     sample_rate = 8000
     playback_lead_s = 0.2  # Twilio buffers what it gets; a little ahead rides out network jitter
     uses_marks = True  # a mark after each sentence; Twilio echoes it once the sentence has played
+    continuous_media = False  # media only while we talk
 
     def __init__(self, stream_sid: str, send: Any, close: Any) -> None:
         self.stream_sid, self._send, self._close = stream_sid, send, close

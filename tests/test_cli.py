@@ -9,6 +9,8 @@ import soundfile as sf
 
 from tests.conftest import SAMPLES, manifest
 
+pytestmark = pytest.mark.models  # each runs the CLI, which loads its models
+
 
 def voicedesk(*args: str, timeout: int = 300) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "voicedesk", *args], capture_output=True, text=True,

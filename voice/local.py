@@ -23,6 +23,8 @@ class MemoryChannel:
     name: str = "file"
     sample_rate: int = 16000
     playback_lead_s: float = 0.1
+    uses_marks: bool = False  # nothing here echoes marks back
+    continuous_media: bool = False
     clock: Any = None  # a callable giving the session's clock (samples), to stamp what is sent
     audio: list[tuple[int, bytes]] = field(default_factory=list)  # (clock when sent, PCM16 frame)
     events: list[dict[str, Any]] = field(default_factory=list)

@@ -12,9 +12,11 @@ emails their first letter and domain, addresses are masked).
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+import numpy as np
 from sqlalchemy import (
     Column,
     DateTime,
@@ -30,8 +32,11 @@ from sqlalchemy import (
     update,
 )
 
+from dialog.database import make_engine
 from dialog.security import redact, redact_record
-from dialog.shop.db import make_engine
+
+if TYPE_CHECKING:
+    from dialog.agent import TurnOutcome
 
 metadata = MetaData()
 calls = Table(
@@ -62,6 +67,63 @@ events = Table(
     Column("kind", String(32), nullable=False),
     Column("detail", Text, nullable=False),  # JSON
 )
+
+
+@dataclass
+class TurnAccount:
+    """One caller turn on its way through the call (what was said, understood, played), and the account
+    of it the call record keeps: `record()`, called once the turn is over."""
+
+    idx: int
+    text: str
+    language: str | None
+    speech_end_t: float | None = None  # stream seconds
+    turn_end_t: float | None = None
+    turn_end_wall: float | None = None
+    final_wall: float = 0.0
+    asr_s: float = 0.0
+    audio: np.ndarray | None = None  # the turn's audio at 16 kHz (the prosody channel); None when typed
+    outcome: TurnOutcome | None = None
+    first_audio_wall: float | None = None
+    tts_first_s: float | None = None
+    typed: bool = False
+    end_of_turn: dict[str, Any] | None = None  # the end-of-turn detector's last verdict (None: typed or forced)
+    early: bool = False  # answered by the reply started at the caller's first pause (dialog/speculation.py)
+    marks: list[str] = field(default_factory=list)
+    finished: bool = False  # its record is written (or being written): never a second one
+
+    def record(self, interrupted: bool, heard: str, reason: str | None) -> dict[str, Any]:
+        """The turn's account for the call record: the agent's, plus what was heard and the latencies."""
+        o = self.outcome
+        record: dict[str, Any] = o.record() if o is not None else {"text": redact(self.text), "language": self.language}
+        known = self.turn_end_t is not None and self.speech_end_t is not None
+        endpoint = self.turn_end_t - self.speech_end_t if known else None  # type: ignore[operator]
+        start = self.turn_end_wall or self.final_wall
+        meta = o.reply.meta if o is not None else None
+
+        def ms(x: float | None) -> float | None:
+            return None if x is None else round(x * 1000, 1)
+
+        after_turn = o.understand_s + o.action_s if o is not None else 0.0
+        v2v = None
+        if self.first_audio_wall is not None:
+            v2v = (endpoint or 0.0) + (self.first_audio_wall - start)
+        record.update({
+            "idx": self.idx, "typed": self.typed, "interrupted": interrupted, "heard": heard, "end": reason,
+            "marks_played": self.marks, "end_of_turn": self.end_of_turn, "early": self.early,
+            "latency_ms": {
+                "endpoint": ms(endpoint),
+                "asr": ms(max(0.0, self.final_wall - start)),
+                "understand": ms(o.understand_s) if o else None,
+                "action": ms(o.action_s) if o else None,
+                "first_token": ms(after_turn + meta.first_token_s) if meta and meta.first_token_s is not None else None,
+                "first_sentence": ms(after_turn + meta.first_sentence_s) if meta and meta.first_sentence_s else None,
+                "tts_first": ms(self.tts_first_s),
+                "first_audio": ms(self.first_audio_wall - start) if self.first_audio_wall else None,
+                "voice_to_voice": ms(v2v),
+            },
+        })
+        return record
 
 
 def _now() -> datetime:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from dialog.agent import ShopAgent
 from speech.asr.whisper import WhisperEngine
 from speech.tts import BilingualVoice
+from speech.turn import TurnModel
 from voice.records import CallRecords
 
 
@@ -42,3 +43,4 @@ class Services:
     voice: BilingualVoice
     agent: ShopAgent
     records: CallRecords
+    turn_model: TurnModel | None = None  # the audio end-of-turn model (Smart Turn); None: words and silence

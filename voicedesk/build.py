@@ -11,26 +11,25 @@ import logging
 import time
 from pathlib import Path
 
+import numpy as np
 from fastapi import FastAPI
 
 from dialog.agent import ShopAgent
 from dialog.generate import LlamaCppBackend, OpenAICompatibleBackend, ReplyWriter
 from dialog.generate.backends import DEFAULT_ADAPTER, ChatBackend, LlmSettings
+from dialog.generate.prompt import SYSTEM_PROMPT
 from dialog.nlu.understander import Understander
 from dialog.shop.db import Shop
+from speech import smart_turn
 from speech.asr import make_engine
 from speech.asr.whisper import DecodeOptions
 from speech.tts import BilingualVoice
 from telephony.app import create_app
 from voice.records import CallRecords
 from voice.services import ServiceError, Services, tame_malloc
-from voicedesk.settings import Settings
+from voicedesk.settings import Settings, SettingsError
 
 log = logging.getLogger("voicedesk.build")
-
-
-class SettingsError(ValueError):
-    """A setting that cannot work (an unknown LLM backend, a missing adapter file)."""
 
 
 def reply_backend(llm: LlmSettings) -> ChatBackend | None:
@@ -66,16 +65,22 @@ def build_services(settings: Settings, *, warm: bool = True, shop_url: str | Non
         voice = BilingualVoice(settings.tts)
         agent = build_agent(settings, shop_url)
         records = CallRecords(settings.calls.records_url)
+        turn_model = smart_turn.shared_model() if settings.session.turn.audio_model else None
         if warm:  # the first call should not pay for lazy loading
             for language in ("en", "zh"):
                 voice.voice(language)
             agent.understander.understand("hello", "en")
+            if turn_model is not None:
+                turn_model.probability(np.zeros(16000, np.float32))
+            engine.decode(np.zeros(16000, np.float32), "en")  # Whisper's first decode sets up its buffers
+            if agent.writer.backend is not None:  # the system prompt, evaluated once: every call's prefix
+                agent.writer.backend.warm(SYSTEM_PROMPT)
     except SettingsError:
         raise
     except Exception as e:  # noqa: BLE001 - whatever broke, the operator gets one line
         raise ServiceError(f"could not load the call models: {type(e).__name__}: {e}") from e
     log.info("models loaded in %.1f s (llm=%s)", time.monotonic() - started, settings.llm.backend)
-    return Services(engine, voice, agent, records)
+    return Services(engine, voice, agent, records, turn_model)
 
 
 def build_app(settings: Settings, services: Services | None = None) -> FastAPI:

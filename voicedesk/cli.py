@@ -9,8 +9,7 @@ import sys
 import time
 from pathlib import Path
 
-from voicedesk.build import SettingsError
-from voicedesk.settings import Settings
+from voicedesk.settings import Settings, SettingsError, load
 
 log = logging.getLogger("voicedesk")
 
@@ -21,7 +20,7 @@ class UsageError(Exception):
 
 def settings_with(args: argparse.Namespace) -> Settings:
     """The settings tree from the environment, with what the command line says on top."""
-    settings = Settings()
+    settings = load()
     if getattr(args, "llm", None):
         settings.llm.backend = args.llm
     if getattr(args, "llm_model", None):
@@ -335,7 +334,7 @@ def _print_replay(args: argparse.Namespace, results: list[dict], report: Path) -
 
 
 def build_parser() -> argparse.ArgumentParser:
-    s = Settings()
+    s = load()
     p = argparse.ArgumentParser(prog="voicedesk", description="VoiceDesk: a voice customer-service assistant.")
     p.add_argument("-v", "--verbose", action="store_true", help="log details to stderr")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -417,7 +416,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    try:
+        parser = build_parser()  # its defaults come from the settings
+    except SettingsError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(message)s")
     from dialog.security import install_log_redaction
 

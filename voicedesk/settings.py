@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import fields, is_dataclass
 from typing import Any
 
-from pydantic import Field
+from pydantic import Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from dialog.generate.backends import LlmSettings
@@ -27,6 +27,10 @@ from telephony.sip import SipSettings
 from voice.session import SessionOptions
 
 PREFIX = "VOICEDESK_"
+
+
+class SettingsError(ValueError):
+    """A setting that cannot work (a value of the wrong type, an unknown LLM backend, a missing adapter file)."""
 
 
 class Settings(BaseSettings):
@@ -54,3 +58,13 @@ def environment_names(value: Any = None, prefix: str = PREFIX) -> Iterator[tuple
             yield from environment_names(child, key + "__")
         else:
             yield key, child
+
+
+def load() -> Settings:
+    """The settings from the environment; a bad value is one SettingsError naming the variable."""
+    try:
+        return Settings()
+    except ValidationError as e:
+        raise SettingsError("; ".join(
+            f"{PREFIX}{'__'.join(str(part).upper() for part in err['loc'])}={err.get('input')!r}: {err['msg']}"
+            for err in e.errors())) from None

@@ -35,6 +35,10 @@ class ChatBackend(Protocol):
         """Text deltas of the assistant's reply; closing the iterator stops generation."""
         ...
 
+    def warm(self, system_prompt: str) -> None:
+        """Prepare for the first reply (evaluate the fixed system prompt) before any caller waits for it."""
+        ...
+
 
 @dataclass
 class LlmSettings:
@@ -136,6 +140,9 @@ class OpenAICompatibleBackend:
         self.temperature = temperature
         headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
         self._client = httpx.Client(timeout=httpx.Timeout(timeout_s, connect=min(timeout_s, 3.0)), headers=headers)
+
+    def warm(self, system_prompt: str) -> None:
+        """A server keeps its own caches: nothing to do here."""
 
     def stream(self, messages: list[Message], max_tokens: int = 96) -> Iterator[str]:
         body = {"model": self.model, "messages": messages, "max_tokens": max_tokens, "temperature": self.temperature,

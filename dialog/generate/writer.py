@@ -66,11 +66,16 @@ class ReplyMeta:
 
 
 class Reply:
-    """An iterator of ReplyParts; `meta` is complete once it is exhausted."""
+    """An iterator of ReplyParts; `meta` is complete once it is exhausted. `stop()` ends the model's generation at
+    its next token, from any thread (closing the iterator can only be done by the thread running it)."""
 
-    def __init__(self, parts: Iterator[ReplyPart], meta: ReplyMeta) -> None:
+    def __init__(self, parts: Iterator[ReplyPart], meta: ReplyMeta, cancel: threading.Event | None = None) -> None:
         self._parts = parts
         self.meta = meta
+        self.cancel = cancel or threading.Event()
+
+    def stop(self) -> None:
+        self.cancel.set()
 
     def __iter__(self) -> Iterator[ReplyPart]:
         return self._parts
@@ -106,13 +111,14 @@ class ReplyWriter:
               history: Sequence[tuple[str, str]] = ()) -> Reply:
         meta = ReplyMeta()
         start = time.perf_counter()
+        cancel = threading.Event()
         if self.backend is None or scripted(result):
             reason = "no backend" if self.backend is None else "scripted"
             parts = self._template(result, language, mood, meta, reason)
         else:
             messages = build_messages(result, language, caller_text, mood, history)
-            parts = self._generate(messages, result, language, mood, meta, start)
-        return Reply(self._finish(parts, result, language, meta, start), meta)
+            parts = self._generate(messages, result, language, mood, meta, start, cancel)
+        return Reply(self._finish(parts, result, language, meta, start), meta, cancel)
 
     def _finish(self, parts: Iterator[ReplyPart], result: ActionResult, language: Language, meta: ReplyMeta,
                 start: float) -> Iterator[ReplyPart]:
@@ -146,10 +152,9 @@ class ReplyWriter:
             yield ReplyPart(sentence, language, last=i == len(sentences) - 1)
 
     def _generate(self, messages: list[dict[str, str]], result: ActionResult, language: Language, mood: MoodLabel,
-                  meta: ReplyMeta, start: float) -> Iterator[ReplyPart]:
+                  meta: ReplyMeta, start: float, cancel: threading.Event) -> Iterator[ReplyPart]:
         s = self.settings
         events: queue.Queue[tuple[str, object]] = queue.Queue()
-        cancel = threading.Event()
         threading.Thread(target=_pump, args=(self.backend, messages, s.max_tokens, events, cancel),
                          daemon=True).start()
         splitter = SentenceSplitter(first_clause=s.first_clause)

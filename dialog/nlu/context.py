@@ -7,8 +7,9 @@ small typed `DialogueContext` the agent builds from its state each turn. Pure fu
 the cue phrases are data (`data/context.yaml`).
 
 How a resolved turn is marked (`Understanding.act`):
-- "answer": a short answer to the pending question (a bare "no" to "shall I ...?" is `deny`; a bare
-  order number to "which order?" is the pending request);
+- "answer": a short answer to the pending question (a bare "no" to "shall I ...?" is `deny`, a bare "yes"
+  `affirm`; a bare order number, a spoken email or a described order ("the one with the lamp") to
+  "which order?" is the pending request);
 - "closing": the caller is done ("that's all, thanks", "没有了，谢谢", a bare "no" to "anything else?"):
   intent `goodbye`;
 - "objection": pushback after a refusal; the intent is the refused request (`last_action`), so the agent
@@ -16,8 +17,10 @@ How a resolved turn is marked (`Understanding.act`):
 - "correction": "no, you misheard, it's 10042" / "不是，是一零零四二": the pending request again, with the
   corrected value in the slots;
 - "follow_up": refers back ("the other one", "那个呢", "还有一个", "when do I get the money" after a
-  return); the intent is the topic's (or track_refund), an order or product filled from the context is
-  named in `from_context`.
+  return, or any follow-up once the refund was looked up); the intent is the topic's (or track_refund;
+  check_cancellation_fee for "will you charge me?" while cancelling), an order or product filled from the
+  context is named in `from_context`. A turn the classifier found no request in (a stray goodbye, a short
+  out-of-scope) or was unsure of with the topic among its close readings also takes the topic.
 
 What the agent passes each turn (it knows what it asked and did; nothing here reads the agent's state):
     DialogueContext(
@@ -51,6 +54,9 @@ Question = Literal["confirm", "slot", "choice", "anything_else", "offer_human", 
 REFUND_TOPICS = frozenset({"get_refund", "track_refund", "check_refund_policy", "cancel_order"})
 # Readings the classifier falls back to when a turn only makes sense in context.
 WEAK_READINGS = frozenset({"out_of_scope", "affirm", "deny", "greeting", "goodbye"})
+# What the classifier makes of an answer that describes an order or item ("the one with the lamp", "就是周一
+#买耳机那单"): the words are about products, the turn is about the request the call is on.
+ITEM_READINGS = frozenset({"product_question", "place_order", "review"})
 SLOT_NAMES = ("order_number", "phone_last4", "email", "phone", "address", "product")
 # Requests about one order: "what about 10028?" after one of them asks the same of that order.
 ORDER_INTENTS = frozenset({"track_order", "cancel_order", "change_shipping_address", "get_refund", "track_refund",
@@ -99,6 +105,12 @@ class _Cues(BaseModel):
     asks_slot: str
     asks_confirm: str
     refusal: str
+    describes_item: str
+    asks_yes_no: str
+    asks_wh: str
+    either_or: str
+    refund_reported: str
+    fee: str
 
 
 class _CueFile(BaseModel):
@@ -147,15 +159,19 @@ def resolve(u: Understanding, context: DialogueContext | None) -> Understanding:
     bare = _bare(text, language)
     ctx = context or DialogueContext()
     said = {name for name in SLOT_NAMES if getattr(u.slots, name) is not None}
-    negative = bool(c["bare_no"].match(bare))
     asked = ctx.question in ("confirm", "offer_human", "choice")
 
-    if ctx.pending_intent and c["correction"].search(text) and (said or u.intent in WEAK_READINGS):
+    refers = c["refers_other"].search(text) or c["refers_same"].search(text)
+    negative = bool(c["bare_no"].match(bare))
+    corrects = c["correction"].search(text) or ("order_number" in said and re.match(r"^(?:no+|nope|不是|不对)", bare))
+    if ctx.pending_intent and corrects and not negative and (said or refers or u.intent in WEAK_READINGS):
         return _follow_up(_as(u, ctx.pending_intent, "correction"), ctx, text, said, keep_intent=True)
     if negative:
         if ctx.question == "anything_else":
             return _as(u, "goodbye", "closing")
         return _as(u, "deny", "answer")
+    if c["bare_yes"].match(bare) and ctx.question in ("confirm", "offer_human"):
+        return _as(u, "affirm", "answer")  # "yes please do that", "下吧": the agent carries out what it offered
     if is_closing(text, language):
         if not asked:
             return _as(u, "goodbye", "closing")
@@ -163,18 +179,24 @@ def resolve(u: Understanding, context: DialogueContext | None) -> Understanding:
             return _as(u, "deny", "answer")
         if ctx.question == "confirm":  # "ok, thanks" to "shall I cancel it?" is a yes
             return _as(u, "affirm", "answer")
-    if ctx.question in ("confirm", "slot", "choice") and not said and _short_refusal(bare, language):
+    if ctx.question in ("confirm", "slot", "choice", "offer_human") and not said and _short_refusal(bare, language):
         return _as(u, "deny", "answer")  # "no, a different one", "不是，换一个"
     if ctx.last_refused and ctx.last_action and c["pushback"].search(text) and u.intent not in (
             "contact_human_agent", "contact_customer_service") and not _names_another_request(u, ctx):
         return _as(u, ctx.last_action, "objection")
-    if ctx.question == "slot" and ctx.pending_intent and said and (u.intent in WEAK_READINGS or u.clarify):
-        return _as(u, ctx.pending_intent, "answer")
+    if ctx.question == "slot" and ctx.pending_intent and (
+            said or refers or c["describes_item"].search(text) or _short(text, language)) and (
+            u.intent in WEAK_READINGS or u.intent in ITEM_READINGS or u.clarify or u.confidence < 0.8):
+        # The value asked for, or the order described ("the one with the curtains"): the pending request.
+        return _follow_up(_as(u, ctx.pending_intent, "answer"), ctx, text, said, keep_intent=True)
     topic = ctx.topic or ctx.last_action
-    if topic in REFUND_TOPICS and c["money"].search(text) and c["status"].search(text) and u.intent in (
+    if topic in REFUND_TOPICS and c["money"].search(text) and c["status"].search(text) and (u.intent in (
             "track_order", "delivery_period", "payment_issue", "get_refund", "check_refund_policy", "track_refund",
-            *WEAK_READINGS):
+            *WEAK_READINGS) or u.clarify or u.confidence < 0.5):
         return _as(u, "track_refund", "follow_up")
+    if topic == "cancel_order" and c["fee"].search(text) and u.intent in (
+            "cancel_order", "payment_issue", "check_refund_policy", *WEAK_READINGS):
+        return _as(u, "check_cancellation_fee", "follow_up")  # "will you charge me for it?" about cancelling
     return _follow_up(u, ctx, text, said)
 
 
@@ -191,9 +213,10 @@ def _follow_up(u: Understanding, ctx: DialogueContext, text: str, said: set[str]
     other, same = c["refers_other"].search(text), c["refers_same"].search(text)
     follow = c["follow_up"].search(text)
     if not (other or same or follow):
-        topic = ctx.topic or ctx.pending_intent
-        short = len(text.split()) <= 6 if u.language == "en" else len(text.replace(" ", "")) <= 12
-        if topic and short and u.intent == "out_of_scope" and u.clarify_kind != "noise" and not keep_intent:
+        topic = _follow_topic(ctx)
+        bare_number = "order_number" in said and topic in ORDER_INTENTS and u.intent in WEAK_READINGS  # "幺零零五九"
+        if topic and not keep_intent and ctx.question != "anything_else" and (bare_number or (
+                u.clarify_kind != "noise" and (_stray_reading(u, text) or _unsure_of_topic(u, topic)))):
             return replace(u, intent=topic, act="follow_up", clarify=None, clarify_kind=None)
         return u
     slots, filled = u.slots, ()
@@ -205,8 +228,8 @@ def _follow_up(u: Understanding, ctx: DialogueContext, text: str, said: set[str]
         pick = _other(ctx.products) if other else ctx.products[-1]
         if pick:
             slots, filled = replace(slots, product=pick), ("product",)
-    topic = ctx.topic or ctx.pending_intent
-    weak = u.intent in WEAK_READINGS or u.clarify is not None or u.confidence < 0.5
+    topic = _follow_topic(ctx)
+    weak = u.intent in WEAK_READINGS or u.intent in ITEM_READINGS or u.clarify is not None or u.confidence < 0.5
     another_order = "order_number" in said and topic in ORDER_INTENTS and u.intent not in ORDER_INTENTS
     if topic and (weak or another_order) and not keep_intent:
         return replace(u, intent=topic, slots=slots, act="follow_up", from_context=filled, clarify=None,
@@ -214,17 +237,51 @@ def _follow_up(u: Understanding, ctx: DialogueContext, text: str, said: set[str]
     return replace(u, slots=slots, from_context=filled) if filled else u
 
 
+def _follow_topic(ctx: DialogueContext) -> str | None:
+    """What a follow-up follows: the call's request; once the refund it is about was looked up (or
+    reported), a follow-up on it ("and the other one?") asks about that refund's progress."""
+    topic = ctx.topic or ctx.pending_intent
+    return "track_refund" if topic in REFUND_TOPICS and ctx.last_action == "track_refund" else topic
+
+
+def _short(text: str, language: Language) -> bool:
+    """An answer of a few words ("the texts", "save it to the account", "微信支付"), not a question back
+    ("what colours does it come in?")."""
+    if language == "zh":
+        return len(text.replace(" ", "")) <= 8 and not re.search(r"什么|哪|吗|怎么|几|多少|呢", text)
+    return len(text.split()) <= 6 and not re.match(r"(?:what|which|how|where|when|who|why|is|are|do|does|can)\b", text)
+
+
+def _stray_reading(u: Understanding, text: str) -> bool:
+    """A short turn read as out of scope, or a goodbye with no closing word in it ("alright then let's set
+    one up for me"): the classifier found no request, the call has one."""
+    short = len(text.split()) <= 6 if u.language == "en" else len(text.replace(" ", "")) <= 12
+    if u.intent == "out_of_scope":
+        return short
+    return u.intent in ("goodbye", "greeting") and not cues(u.language)["closing_strong"].search(text)
+
+
+def _unsure_of_topic(u: Understanding, topic: str) -> bool:
+    """The classifier would ask back, and the call's topic is among its close readings: the call decides."""
+    return u.clarify_kind in ("choice", "confirm") and topic in {u.intent, *(name for name, _ in u.alternatives[:2])}
+
+
 def _short_refusal(bare: str, language: Language) -> bool:
     """A no with a few words after it ("no, a different one", "不是，换一个"), nothing the caller named."""
     if language == "zh":
-        return bool(re.match(r"^(?:不是|不对|不|错了|不要)[，,。\s]*\S{0,5}$", bare))
-    return bool(re.match(r"^(?:no+|nope|nah|not that|that's wrong|wrong)\b(?:\W+\w+){0,3}\W*$", bare))
+        return bool(re.match(r"^(?:不是|不对|错了|不要|不用)[，,。\s]*\S{0,5}$", bare))
+    return bool(re.match(r"^(?:no+|nope|nah|not that|that's wrong|wrong)\b(?:\W+[\w']+){0,3}\W*$", bare))
 
 
 def _other(seen: tuple[str, ...]) -> str | None:
     """The most recent mention that is not the last one talked about."""
     last = seen[-1]
     return next((s for s in reversed(seen) if s != last), None)
+
+
+def _last_sentence(text: str) -> str:
+    parts = [p for p in re.split(r"(?<=[.!?。！？])\s*", text.strip()) if p.strip()]
+    return parts[-1] if parts else text
 
 
 def _as(u: Understanding, intent: str, act: str) -> Understanding:
@@ -255,16 +312,26 @@ def context_from_transcript(turns: list[tuple[str, str]], language: Language, un
             c = cues(language)
             t = plain(text, language)
             question: Question | None = None
+            asks = "?" in text or "？" in text or "吗" in text
             if c["asks_anything_else"].search(t):
                 question = "anything_else"
-            elif c["asks_offer_human"].search(t) and ("?" in text or "？" in text or "吗" in text):
+            elif c["asks_offer_human"].search(t) and asks:
                 question = "offer_human"
+            elif asks and c["asks_yes_no"].search(last := plain(_last_sentence(text), language)) and not c[
+                    "either_or"].search(last):
+                question = "confirm"  # "I can see order 10021. Is that the one?", "整个订单都取消吗？"
+            elif c["asks_slot"].search(t) or (asks and (c["asks_wh"].search(last) or c["either_or"].search(last))):
+                question = "slot"
             elif c["asks_confirm"].search(t):
                 question = "confirm"
-            elif c["asks_slot"].search(t):
-                question = "slot"
             refused = bool(c["refusal"].search(t))
-            ctx = replace(ctx, question=question, last_refused=refused,
-                          pending_intent=ctx.topic if question in ("confirm", "slot") else None)
+            if c["refund_reported"].search(t):  # "the refund for the chair went out on the 3rd"
+                ctx = replace(ctx, last_action="track_refund")
+            pending = ctx.topic if question in ("confirm", "slot") else None
+            if ctx.topic is None:  # the call opens on the assistant's words: what they are about (a topic to
+                said_by_us = understand(text, language, None)  # follow up on, not a request to continue)
+                if said_by_us.intent not in WEAK_READINGS and not said_by_us.clarify and said_by_us.confidence >= 0.8:
+                    ctx = replace(ctx, topic=said_by_us.intent)
+            ctx = replace(ctx, question=question, last_refused=refused, pending_intent=pending)
         ctx = replace(ctx, orders=tuple(orders), products=tuple(products))
     return ctx

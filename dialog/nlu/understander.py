@@ -11,6 +11,7 @@ ASR makes homophones, not typos."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 
 from dialog.language import detect_language
@@ -93,7 +94,10 @@ class Understander:
             alternatives=tuple((name, round(p, 3)) for name, p in ranked[1:1 + ALTERNATIVES]),
             clarify=question, clarify_kind=kind,
         )
-        return resolve(u, context)
+        u = resolve(u, context)
+        if u.act != "request" and u.intent in _ASKS_WHETHER_DONE and _ALREADY_DONE.search(text):
+            u = replace(u, intent=_ASKS_WHETHER_DONE[u.intent])  # the invoice the call is on: "开了没有？"
+        return u
 
 
 # "Hi, where is my order?" / "你好，我的快递到哪了？": the greeting is manners, the rest is the request.

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import (
@@ -26,15 +25,13 @@ from sqlalchemy import (
     String,
     Table,
     Text,
-    create_engine,
-    event,
     func,
     insert,
     select,
     update,
 )
-from sqlalchemy.engine import Engine, make_url
 
+from dialog.database import make_engine
 from dialog.shop.settings import ShopSettings
 from dialog.types import Segment
 
@@ -228,25 +225,6 @@ def national_number(e164: str) -> str:
 def segment(customer: RowMapping) -> Segment:
     """The customer's segment for priority and tone: an at-risk customer is at risk whatever the tier."""
     return "at_risk" if customer["at_risk"] else customer["tier"]
-
-
-def make_engine(url: str) -> Engine:
-    """SQLite gets WAL and foreign keys on every connection; PostgreSQL needs nothing extra."""
-    parsed = make_url(url)
-    if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True)
-    if parsed.database and parsed.database != ":memory:":
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url)
-
-    @event.listens_for(engine, "connect")
-    def _pragmas(dbapi_connection: Any, _record: Any) -> None:
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.close()
-
-    return engine
 
 
 class Shop:

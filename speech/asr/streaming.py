@@ -31,7 +31,7 @@ from speech.asr.filters import clean_transcript, is_phantom, looks_looped, to_si
 from speech.asr.seams import join_units, units
 from speech.asr.whisper import WhisperEngine, WhisperTranscriber
 from speech.audio import StreamResampler
-from speech.turn import EndOfTurnDetector
+from speech.turn import EndOfTurnDetector, TurnVerdict
 from speech.vad import StreamingVad
 
 
@@ -46,7 +46,7 @@ def agreed_prefix(a: list[str], b: list[str]) -> list[str]:
 
 @dataclass(frozen=True)
 class AsrEvent:
-    kind: Literal["speech_start", "partial", "speech_end", "draft", "final"]
+    kind: Literal["speech_start", "partial", "speech_end", "draft", "resumed", "final"]
     audio_t: float  # stream time (s of audio fed) the event refers to
     wall_t: float  # time.monotonic() when it was emitted
     text: str = ""
@@ -57,6 +57,7 @@ class AsrEvent:
     turn_end_wall: float | None = None  # finals: time.monotonic() when the end of turn was decided
     turn_end_t: float | None = None  # finals: stream time when the end of turn was decided
     pcm: np.ndarray | None = None  # finals: the turn's audio at 16 kHz (for the prosody channel)
+    verdict: TurnVerdict | None = None  # finals: why the end-of-turn detector ended the turn (None: forced)
 
 
 @dataclass
@@ -83,6 +84,7 @@ class _Utterance:
     turn_end_wall: float | None = None
     turn_end_t: float | None = None
     resumed_t: float | None = None  # the caller spoke again after the end of turn was decided
+    verdict: TurnVerdict | None = None
 
     def pcm(self) -> np.ndarray:
         return np.concatenate(self.audio) if self.audio else np.zeros(0, np.float32)
@@ -114,6 +116,12 @@ class LiveTranscriber:
         self._worker = threading.Thread(target=self._work, daemon=True, name="asr") if realtime else None
         if self._worker:
             self._worker.start()
+        # live, the end-of-turn model runs on its own thread: never on the audio path, never behind a decode
+        self._turn_job: tuple[int, float, np.ndarray] | None = None
+        self._turn_worker = None
+        if realtime and self.turn.model is not None:
+            self._turn_worker = threading.Thread(target=self._work_turn, daemon=True, name="end-of-turn")
+            self._turn_worker.start()
 
     @property
     def in_turn(self) -> bool:
@@ -147,8 +155,9 @@ class LiveTranscriber:
                 self._request_final(force=True)
             self._closed = True
             self._wake.notify_all()
-        if self._worker:
-            self._worker.join(timeout=60)
+        for worker in (self._worker, self._turn_worker):
+            if worker:
+                worker.join(timeout=60)
 
     def _on_vad(self, kind: str, t: float) -> None:
         utt = self._utt
@@ -157,12 +166,14 @@ class LiveTranscriber:
                 back = min(len(self._history), int((self.audio_t - t + self.options.preroll_s) * SAMPLE_RATE))
                 self._utt = _Utterance(start_t=self.audio_t - back / SAMPLE_RATE, audio=[self._history[-back:]],
                                        samples=back)
+                self.turn.reset()
                 self._emit(AsrEvent("speech_start", t, time.monotonic()))
             elif utt.final_requested:  # the turn is over: this speech opens the next one
                 utt.resumed_t = utt.resumed_t if utt.resumed_t is not None else t
-            else:  # the caller went on after a pause: the speculative final is stale
+            else:  # the caller went on after a pause: the speculative final (the draft) is stale
                 utt.generation += 1
                 utt.pause_t, utt.speculative = None, None
+                self._emit(AsrEvent("resumed", t, time.monotonic()))
         elif kind == "speech_end" and utt is not None and utt.pause_t is None:
             utt.pause_t = t
             self._emit(AsrEvent("speech_end", t, time.monotonic()))
@@ -183,7 +194,17 @@ class LiveTranscriber:
             return
         spec = utt.speculative
         text = spec[1].text if spec and spec[0] == utt.generation else None
-        if self.turn.is_end(self.audio_t - utt.pause_t, text):
+        silence = self.audio_t - utt.pause_t
+        if self._turn_worker is None:  # replaying (or no model): the model, if any, runs inline when due
+            verdict = self.turn.decide(silence, text, audio=utt.pcm)
+        else:
+            if self.turn.due(silence):
+                self.turn.asked(silence)
+                self._turn_job = (utt.generation, silence, utt.pcm())
+                self._wake.notify_all()
+            verdict = self.turn.decide(silence, text)
+        if verdict.end:
+            utt.verdict = verdict
             self._request_final()
 
     def _request_final(self, force: bool = False) -> None:
@@ -208,22 +229,51 @@ class LiveTranscriber:
         if self._job is not None and self._job[0] == "final" and job[0] == "partial":
             return  # a pending final outranks a partial
         self._job = job
-        self._wake.notify()
+        self._wake.notify_all()
+
+    def _next(self, slot: str) -> tuple | None:
+        """Wait (holding the lock) for the job in `slot` and take it; None once the stream is closed."""
+        while getattr(self, slot) is None and not self._closed:
+            self._wake.wait()
+        job = getattr(self, slot)
+        setattr(self, slot, None)
+        return job
 
     def _work(self) -> None:
         while True:
             with self._lock:
-                while self._job is None and not self._closed:
-                    self._wake.wait()
-                if self._job is None:
+                if (job := self._next("_job")) is None:
                     return
-                job, self._job = self._job, None
                 self._busy = True
             try:
                 self._run(job)
             finally:
                 with self._lock:
                     self._busy = False
+
+    def _work_turn(self) -> None:
+        model = self.turn.model
+        assert model is not None
+        while True:
+            with self._lock:
+                if (job := self._next("_turn_job")) is None:
+                    return
+            generation, silence, pcm = job
+            started = time.perf_counter()
+            try:
+                probability, error = model.probability(pcm), None
+            except Exception as e:  # the words decide this pause; the call goes on
+                probability, error = None, e
+            model_s = time.perf_counter() - started
+            with self._lock:
+                utt = self._utt
+                if utt is None or utt.generation != generation or utt.final_requested:
+                    continue  # the caller went on, or the turn already ended: a stale score
+                if error is not None:
+                    self.turn.failed(error)
+                else:
+                    self.turn.scored(probability, silence, model_s)
+                self._tick()  # a "complete" ends the turn now, not at the next frame
 
     def _run(self, job: tuple) -> None:
         kind, generation, pcm, prefix = job
@@ -271,7 +321,7 @@ class LiveTranscriber:
         self._utt = None
         self._emit(AsrEvent("final", self.audio_t, time.monotonic(), transcript.text, transcript.text,
                             transcript, utt.pause_t, asr_s, utt.turn_end_wall, utt.turn_end_t,
-                            utt.pcm()))
+                            utt.pcm(), utt.verdict))
         if utt.resumed_t is not None or self.vad.speaking:  # the caller goes on: a new turn
             self._on_vad("speech_start", utt.resumed_t if utt.resumed_t is not None else self.audio_t)
 

@@ -16,6 +16,7 @@ from dialog.nlu.understander import Understander
 from dialog.shop.db import Shop, national_number
 from dialog.shop.seed import SAMPLES, seed
 from dialog.types import CallerTurn, CallState
+from tests.conftest import models_allowed
 
 
 @pytest.fixture(scope="session")
@@ -29,10 +30,14 @@ def template_db(tmp_path_factory: pytest.TempPathFactory, pytestconfig: pytest.C
     """Seeded once, with its embedding cache beside it, so each test's copy needs no model work.
 
     Passage embeddings also persist in pytest's cache folder: only the first run embeds the catalogue.
+    The fast tier embeds nothing (no model): a test there that searches the catalogue fails and names itself.
     """
     folder = tmp_path_factory.mktemp("template")
     shop = Shop(f"sqlite:///{folder / 'shop.db'}")
     seed(shop)
+    if not models_allowed(pytestconfig):
+        shop.close()
+        return folder
     cache = cache_path_for(shop)
     kept = pytestconfig.cache.mkdir("voicedesk-shop") / "embeddings.npz" if hasattr(pytestconfig, "cache") else None
     if kept and kept.exists():

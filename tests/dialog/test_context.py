@@ -187,3 +187,139 @@ def test_pushback_without_a_refusal_is_not_an_objection(understander, text, lang
 ])
 def test_typed_text_with_typos(understander, text, language, intent):
     assert understander.understand(text, language, typed=True).intent == intent
+
+
+# --- answers read by the question asked, and stray readings decided by the call (issue 13, dev-set analysis) ---
+SLOT_ADDRESS = DialogueContext(question="slot", pending_intent="change_shipping_address",
+                               topic="change_shipping_address", orders=("10031",))
+
+
+@pytest.mark.parametrize(("text", "language"), [
+    ("yeah go ahead", "en"), ("yes please do it", "en"), ("取消吧", "zh"), ("好的麻烦了", "zh"), ("肯定的", "zh"),
+])
+def test_a_plain_yes_to_a_read_back_is_a_yes(text, language):
+    u = resolve(heard(text, language, "goodbye", 0.5), CONFIRM_CANCEL)
+    assert (u.intent, u.act) == ("affirm", "answer")
+    assert resolve(heard(text, language, "goodbye", 0.5), None).act == "request"  # nothing asked: as heard
+
+
+@pytest.mark.parametrize(("text", "language"), [("再说吧", "zh"), ("改天吧", "zh"), ("我考虑一下", "zh"),
+                                                ("not now", "en"), ("maybe later", "en"),
+                                                ("let me think about it", "en")])
+def test_putting_it_off_is_not_a_yes(text, language):
+    u = resolve(heard(text, language, "affirm", 0.5), CONFIRM_CANCEL)  # never carry out a change on "再说吧"
+    assert (u.intent, u.act) == ("deny", "answer")
+
+
+@pytest.mark.parametrize(("text", "language"), [("no no that's alright", "en"), ("不用了我自己来", "zh")])
+def test_a_short_no_to_the_offer_of_a_person_is_a_no(text, language):
+    u = resolve(heard(text, language, "affirm", 0.4), DialogueContext(question="offer_human"))
+    assert (u.intent, u.act) == ("deny", "answer")
+
+
+@pytest.mark.parametrize(("text", "language"), [("no no, one oh oh three one", "en"), ("不是，幺零零三一", "zh")])
+def test_a_no_with_another_number_corrects_the_read_back(text, language):
+    u = resolve(heard(text, language, "deny", 0.9, order_number="10031"), CONFIRM_CANCEL)
+    assert (u.intent, u.act, u.slots.order_number) == ("cancel_order", "correction", "10031")
+
+
+@pytest.mark.parametrize(("text", "language", "heard_as"), [
+    ("the one with the desk lamp I bought on Friday", "en", "product_question"),
+    ("就是周五买台灯那单", "zh", "place_order"),
+])
+def test_an_order_described_in_answer_to_which_order_is_the_pending_request(text, language, heard_as):
+    u = resolve(heard(text, language, heard_as, 0.9), SLOT_ADDRESS)
+    assert (u.intent, u.act) == ("change_shipping_address", "answer")
+    assert resolve(heard(text, language, heard_as, 0.9), None).intent == heard_as
+
+
+@pytest.mark.parametrize(("text", "language"), [("it's jane dot doe at mail dot com", "en"),
+                                                ("是 wang dot fang at mail dot com", "zh")])
+def test_a_spoken_email_answers_the_email_question(text, language):
+    ctx = DialogueContext(question="slot", pending_intent="edit_account", topic="edit_account")
+    u = resolve(heard(text, language, "newsletter_subscription", 0.6, email="x@mail.com"), ctx)
+    assert (u.intent, u.act) == ("edit_account", "answer")
+
+
+@pytest.mark.parametrize(("text", "language"), [("okay then go ahead and make one for me", "en"),
+                                                ("那好帮我注册一个吧", "zh")])
+def test_a_goodbye_reading_with_no_closing_word_follows_the_topic(text, language):
+    u = resolve(heard(text, language, "goodbye", 0.7), DialogueContext(topic="create_account"))
+    assert (u.intent, u.act) == ("create_account", "follow_up")
+
+
+@pytest.mark.parametrize(("text", "language"), [("is it going to snow", "en"), ("明天会下雪吗", "zh")])
+def test_after_anything_else_an_unrelated_question_is_not_the_old_topic(text, language):
+    assert resolve(heard(text, language, "out_of_scope", 0.9), ANYTHING_ELSE).intent == "out_of_scope"
+    after_answer = DialogueContext(topic="track_order")  # mid-topic, a short unknown turn follows the topic
+    assert resolve(heard(text, language, "out_of_scope", 0.5), after_answer).intent == "track_order"
+
+
+@pytest.mark.parametrize(("text", "language"), [("so when will it land in my bank", "en"),
+                                                ("那钱什么时候到卡里", "zh")])
+def test_an_unsure_money_question_after_a_refund_is_track_refund(text, language):
+    unsure = Understanding(text, language, "delete_account", 0.3, slots=Slots(), clarify="?", clarify_kind="choice")
+    u = resolve(unsure, DialogueContext(topic="get_refund", last_action="get_refund"))
+    assert (u.intent, u.act) == ("track_refund", "follow_up")
+
+
+def test_an_unsure_turn_takes_the_topic_only_when_the_topic_is_a_close_reading():
+    def unsure(alternatives):
+        return Understanding("and does that include weekends", "en", "delivery_period", 0.3, slots=Slots(),
+                             alternatives=alternatives, clarify="?", clarify_kind="choice")
+    ctx = DialogueContext(topic="check_refund_policy")
+    assert resolve(unsure((("check_refund_policy", 0.25),)), ctx).intent == "check_refund_policy"
+    assert resolve(unsure((("track_order", 0.25),)), ctx).intent == "delivery_period"
+
+
+def _as_heard(text, language, ctx):
+    return heard(text, language, "out_of_scope", 0.2)
+
+
+@pytest.mark.parametrize(("said", "language", "question"), [
+    ("I found order 10031 with a desk lamp. Is that the one?", "en", "confirm"),
+    ("Which item do you want to swap?", "en", "slot"),
+    ("Should it go to your home or your office?", "en", "slot"),
+    ("What should the new email be?", "en", "slot"),
+    ("整单都退掉吗？", "zh", "confirm"),
+    ("那我帮您提交了？", "zh", "confirm"),
+    ("您还是想取消吗？", "zh", "confirm"),
+    ("您要改成哪个地址？", "zh", "slot"),
+    ("发票开个人还是公司？", "zh", "slot"),
+])
+def test_a_transcript_tells_yes_no_questions_from_questions_for_a_value(said, language, question):
+    ctx = context_from_transcript([("caller", "x"), ("assistant", said)], language, _as_heard)
+    assert ctx.question == question
+
+
+@pytest.mark.parametrize(("text", "language"), [("and what about the lamp", "en"), ("那台灯的呢", "zh")])
+def test_a_follow_up_on_a_refund_already_looked_up_tracks_it(text, language):
+    looked_up = DialogueContext(topic="get_refund", last_action="track_refund")
+    assert resolve(heard(text, language, "product_question", 0.3), looked_up).intent == "track_refund"
+    asked_for = DialogueContext(topic="get_refund", last_action="get_refund")
+    assert resolve(heard(text, language, "product_question", 0.3), asked_for).intent == "get_refund"
+
+
+@pytest.mark.parametrize(("said", "language"), [("Your refund of 30 dollars was issued yesterday.", "en"),
+                                               ("您的退款已经原路退回到支付宝了。", "zh")])
+def test_a_transcript_where_the_assistant_reports_a_refund(said, language):
+    ctx = context_from_transcript([("assistant", said)], language, _as_heard)
+    assert ctx.last_action == "track_refund"
+
+
+@pytest.mark.parametrize(("text", "language", "heard_as"), [
+    ("wait first tell me if you charge anything for that", "en", "payment_issue"),
+    ("先等等，取消要扣手续费吗", "zh", "cancel_order"),
+])
+def test_money_asked_about_while_cancelling_is_the_cancellation_fee(text, language, heard_as):
+    ctx = DialogueContext(question="confirm", pending_intent="cancel_order", topic="cancel_order")
+    assert resolve(heard(text, language, heard_as, 0.5), ctx).intent == "check_cancellation_fee"
+    assert resolve(heard(text, language, heard_as, 0.5), DialogueContext(topic="track_order")).intent == heard_as
+
+
+@pytest.mark.parametrize(("text", "language"), [("one oh oh three one", "en"), ("幺零零三一", "zh")])
+def test_a_bare_order_number_heard_as_noise_continues_the_order_topic(text, language):
+    noise = Understanding(text, language, "out_of_scope", 0.2, slots=Slots(order_number="10031"), clarify="?",
+                          clarify_kind="noise")
+    u = resolve(noise, DialogueContext(topic="track_order"))
+    assert (u.intent, u.clarify) == ("track_order", None)

@@ -1,4 +1,4 @@
-"""Zero disclosures (issue 10): spoofing, guessing and injection attempts in both languages, each a call on
+"""Zero disclosures: spoofing, guessing and injection attempts in both languages, each a call on
 the real understanding model and shop, none of which may hear anything about an order that is not theirs.
 
 A disclosure is structural, not a word search: any turn whose action succeeded on the target order, or

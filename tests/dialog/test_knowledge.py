@@ -11,6 +11,8 @@ from dialog.knowledge import EmbeddingCache, Knowledge, knowledge_for, shop_pass
 from dialog.types import Slots
 from tests.dialog.conftest import caller_id_of, caller_state
 
+pytestmark = pytest.mark.models  # the e5 embeddings
+
 
 @pytest.mark.parametrize(("question", "topic"), [
     ("你们有礼品包装吗？", "gift_wrap"),  # answer only in English

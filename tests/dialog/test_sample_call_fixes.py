@@ -92,6 +92,7 @@ def test_stock_question_is_a_product_question(understander, text):
 
 
 # 5. Plain Mandarin requests are neutral; the Mandarin text sentiment holds up on the held-out half.
+@pytest.mark.models
 @pytest.mark.parametrize("text", [
     "你好，我要取消订单一零零六三，不想要了。",
     "那退款什么时候能到账？",
@@ -103,6 +104,7 @@ def test_plain_requests_are_neutral(text):
     assert text_sentiment(text).label == "neutral"
 
 
+@pytest.mark.models
 @pytest.mark.parametrize(("language", "floor"), [("zh", 0.75), ("en", 0.85)])
 def test_text_sentiment_on_the_test_half(language, floor):
     """The figure `python -m dialog.sentiment.evaluate` reports (zh was 0.648 before the e5 classifier)."""

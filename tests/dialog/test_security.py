@@ -137,7 +137,7 @@ def test_logging_filter_redacts_messages_and_arguments(caplog):
     assert message == "caller *******5678 with card ************1234 wrote from a***@example.com"
 
 
-# --- issue 10: every digit grouping the recogniser writes, addresses, records -------------------
+# --- every digit grouping the recogniser writes, addresses, records -------------------
 @pytest.mark.parametrize(("text", "expected"), [
     ("card 4,111,111,111,111,111 please", "card ************1111 please"),  # as the recogniser writes it
     ("call 415,555,0123", "call ******0123"),
@@ -168,7 +168,7 @@ def test_redact_record_masks_slots_facts_and_the_address_read_back():
     assert "科技园" not in str(clean) and "4111111111111111" not in str(clean) and "10028" in clean["reply"]
 
 
-# --- issue 10: guessing the last four digits --------------------------------------------------
+# --- guessing the last four digits --------------------------------------------------
 def _guess(shop, state, order, digits):
     return run("track_order", shop, state, Slots(order_number=order["number"], phone_last4=digits), "en")
 

@@ -16,6 +16,7 @@ from dialog.types import Prosody, Sentiment
 RATE = 16000
 
 
+@pytest.mark.models
 @pytest.mark.parametrize(("text", "label"), [
     ("This is the third time I'm calling and nobody has fixed it.", "negative"),
     ("I've been waiting for three weeks, this is unacceptable", "negative"),

@@ -1,7 +1,7 @@
 """The same schema, seed and actions on a real PostgreSQL: a throwaway cluster started in a temp dir.
 
-Needs the Debian server binaries (`apt-get install -y postgresql`, giving /usr/lib/postgresql/15/bin/
-initdb and pg_ctl); skipped only when they are absent. initdb refuses to run as root, so as root the
+Needs the Debian server binaries (`make setup` installs `postgresql`, giving /usr/lib/postgresql/15/bin/
+initdb and pg_ctl); without them the test fails saying so. initdb refuses to run as root, so as root the
 cluster runs as the `postgres` user in a folder it owns; it listens only on a unix socket in that folder.
 """
 
@@ -22,6 +22,7 @@ from dialog.shop import db
 from dialog.shop.db import Shop
 from dialog.shop.seed import seed
 from dialog.types import Slots
+from tests.conftest import need
 from tests.dialog.conftest import caller_id_of, caller_state
 
 BINARIES = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
@@ -35,9 +36,7 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="module")
 def pg_url() -> Iterator[str]:
-    if not BINARIES:
-        pytest.skip("PostgreSQL server binaries absent: apt-get install -y postgresql")
-    bin_dir = BINARIES[-1].parent
+    bin_dir = need(BINARIES, "PostgreSQL's server (initdb, pg_ctl)", "postgresql")[-1].parent
     folder = Path(tempfile.mkdtemp(prefix="voicedesk-pg-"))
     as_user: list[str] = []
     if os.geteuid() == 0:

@@ -129,7 +129,6 @@ def test_address(text: str, language: str, expected: str) -> None:
 SHOP_PRODUCTS = Path(__file__).resolve().parents[2] / "samples" / "shop" / "products.json"
 
 
-@pytest.mark.skipif(not SHOP_PRODUCTS.exists(), reason="no shop catalogue")
 @pytest.mark.parametrize(("text", "expected"), [
     ("the earbuds broke", "SKU1001"),  # the head noun of "Wireless Earbuds Pro"
     ("我要买无线耳机", "SKU1001"),  # most of "无线降噪耳机Pro"

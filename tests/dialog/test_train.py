@@ -24,6 +24,7 @@ def pool():
     return real_results(stride=7)  # every 7th order, customer and product: enough of every outcome, fast
 
 
+@pytest.mark.models  # the pool's recommendations search the catalogue (e5)
 def test_the_set_is_real_action_results_with_targets_that_state_only_facts(pool):
     examples = make_examples(300, 7, pool)
     assert {e.language for e in examples} == {"en", "zh"}
@@ -39,6 +40,7 @@ def test_the_set_is_real_action_results_with_targets_that_state_only_facts(pool)
             assert value in e.target and value in e.messages()[-1]["content"], (name, e)
 
 
+@pytest.mark.models  # the pool's recommendations search the catalogue (e5)
 def test_prompts_are_the_runtime_prompt_and_no_scripted_outcome_is_trained(pool):
     examples = make_examples(120, 3, pool)
     assert all(e.messages()[0]["content"] == SYSTEM_PROMPT for e in examples)

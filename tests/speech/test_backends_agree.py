@@ -11,6 +11,8 @@ from speech.asr import make_engine
 from speech.asr.whisper import DecodeOptions, WhisperTranscriber
 from tests.conftest import manifest, sample_pcm
 
+pytestmark = pytest.mark.models
+
 
 @pytest.fixture(scope="module")
 def pair():

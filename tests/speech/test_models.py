@@ -17,6 +17,7 @@ def test_every_checked_model_is_in_place_with_its_stamp():
             assert models._stamp_ok(root / spec.target, spec.sha256), spec.target
 
 
+@pytest.mark.models
 def test_requantizing_is_a_no_op_when_done_and_reproducible(tmp_path):
     (tmp_path / "llm").mkdir()
     source = models.models_dir() / models.LLM
@@ -26,6 +27,7 @@ def test_requantizing_is_a_no_op_when_done_and_reproducible(tmp_path):
     assert not models._requantize(spec, tmp_path)
 
 
+@pytest.mark.models
 def test_a_requantized_model_that_does_not_match_is_refused(tmp_path):
     (tmp_path / "llm").mkdir()
     (tmp_path / models.LLM).symlink_to(models.models_dir() / models.LLM)

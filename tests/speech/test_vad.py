@@ -4,6 +4,8 @@ import pytest
 from speech.vad import StreamingVad, speech_regions
 from tests.conftest import manifest, sample_pcm, silence
 
+pytestmark = pytest.mark.models  # Silero VAD
+
 
 def events_of(pcm: np.ndarray, rate: int, frame: int):
     vad = StreamingVad(rate)

@@ -131,6 +131,7 @@ def _write_tiny(tmp_path: Path, ct2: dict[str, np.ndarray]) -> Path:
     return src
 
 
+@pytest.mark.models
 @pytest.mark.parametrize("dtype", [np.float32, np.float16])
 def test_float_round_trip_is_exact_and_loads_strictly(tmp_path, tiny_state, dtype):
     ct2 = {
@@ -148,6 +149,7 @@ def test_float_round_trip_is_exact_and_loads_strictly(tmp_path, tiny_state, dtyp
     assert not list(out.parent.glob("*.tmp"))
 
 
+@pytest.mark.models
 def test_int8_weights_are_dequantized(tmp_path, tiny_state):
     out = tmp_path / "tiny.pt"
     convert(_write_tiny(tmp_path, quantize_int8(to_ct2(tiny_state, TINY_DIMS))), out)
@@ -164,6 +166,7 @@ def test_int8_weights_are_dequantized(tmp_path, tiny_state):
         assert torch.all(error <= step / 2 + 1e-6), name
 
 
+@pytest.mark.models
 @pytest.mark.parametrize("quantization", ["int8", "int8_float16", "int16", "bfloat16"])
 def test_models_saved_by_ctranslate2_itself_convert(tmp_path, tiny_state, quantization):
     """The same round trip, with model.bin written by CTranslate2's own spec and quantizer."""
@@ -232,6 +235,7 @@ def base_checkpoint(base_dir, tmp_path_factory) -> Path:
     return out
 
 
+@pytest.mark.models
 def test_base_checkpoint_has_base_dims_and_loads(base_checkpoint):
     checkpoint = torch.load(base_checkpoint, map_location="cpu", weights_only=True)
     assert checkpoint["dims"] == BASE_DIMS
@@ -243,6 +247,7 @@ def test_base_checkpoint_has_base_dims_and_loads(base_checkpoint):
     assert torch.allclose(model.encoder.positional_embedding, sinusoids, atol=1e-3)
 
 
+@pytest.mark.models
 def test_base_tensors_equal_the_ct2_variables(base_dir, base_checkpoint):
     ct2 = read_model_bin(base_dir / "model.bin")
     state = torch.load(base_checkpoint, map_location="cpu", weights_only=True)["model_state_dict"]

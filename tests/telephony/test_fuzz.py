@@ -1,4 +1,4 @@
-"""Fuzzing every wire of the live server (issue 10): seeded, bounded (a few seconds each), with a good call up
+"""Fuzzing every wire of the live server: seeded, bounded (a few seconds each), with a good call up
 throughout that must still take a turn and answer it afterwards, and the listener still serving.
 
 Each test mutates valid messages of its wire (bit flips, truncations, splices, wrong types and sizes) and

@@ -1,4 +1,4 @@
-"""Issue 10 against the live server (uvicorn, real models): a dead listener shows in /ready, a reused call ID
+"""Hardening against the live server (uvicorn, real models): a dead listener shows in /ready, a reused call ID
 is refused with the live call untouched, SIP answers 486 before anything when the lines are full and an
 unconfirmed INVITE holds no line, caller ID over an untrusted SIP line discloses nothing, no personal data in
 any log line or records table, and the smaller holes (docs, /static with a NUL, limit=-1, query strings in
@@ -331,3 +331,39 @@ def test_end_reasons_say_what_happened(live_server, call_services):
     aborted, silent = asyncio.run(run())
     assert aborted and aborted.startswith("disconnected"), aborted
     assert silent == "no RTP for 1 s", silent
+
+
+# Open without a token: the liveness probe and the page's static files (exact names only), and Twilio's two
+# routes, which check Twilio's signature instead.
+OPEN = {"/health", "/static/{name}"}
+SIGNED = {"/twilio/voice", "/twilio/media"}
+
+
+def test_every_route_but_the_open_ones_refuses_a_request_without_its_token(call_settings):
+    """Walks app.routes, so a route added later is covered. No models: the app is not started (no lifespan)."""
+    from fastapi.routing import APIRoute, APIWebSocketRoute
+    from fastapi.testclient import TestClient
+    from starlette.websockets import WebSocketDisconnect
+
+    from voicedesk.build import build_app
+
+    app = build_app(call_settings)
+    client = TestClient(app)
+    routes = [r for r in app.routes if isinstance(r, APIRoute | APIWebSocketRoute)]
+    assert {r.path for r in routes} >= OPEN | SIGNED | {"/", "/api/calls", "/ws/browser"}
+    for route in routes:
+        path = route.path.replace("{", "").replace("}", "")  # /api/calls/{call_id} -> /api/calls/call_id
+        if isinstance(route, APIWebSocketRoute):
+            with pytest.raises(WebSocketDisconnect) as refused, client.websocket_connect(path):
+                pass
+            assert refused.value.code == 1008, route.path
+            continue
+        for method in route.methods:
+            for headers in ({}, {"Authorization": "Bearer wrong"}):
+                status = client.request(method, path, headers=headers).status_code
+                if route.path in OPEN:
+                    assert status in (200, 404), (method, route.path, status)  # /static/name: no such file
+                elif route.path in SIGNED:
+                    assert status == 403, (method, route.path, status)
+                else:
+                    assert status == 401, (method, route.path, headers, status)

@@ -23,7 +23,7 @@ from speech.audio import read_audio
 from speech.g711 import alaw_decode, alaw_encode, ulaw_decode, ulaw_encode
 from telephony.rtp import RtpPacket, RtpStream, TelephoneEvent
 from telephony.sip import NameAddr, SipCall, SipMessage, SipServer, answer_sdp, build_response, split_values
-from tests.conftest import SAMPLES
+from tests.conftest import SAMPLES, need
 
 # What baresip 1.0.0 sends for `/dial sip:test@127.0.0.1:5096` (captured on the wire).
 BARESIP_INVITE = (
@@ -273,7 +273,8 @@ def test_rtp_stream_sends_paced_frames_and_decodes_audio_and_digits():
         assert [p.marker for p in sent] == [True, False, False, True]
         assert [(p.sequence - sent[0].sequence) % 65536 for p in sent] == [0, 1, 2, 3]
         assert [(p.timestamp - sent[0].timestamp) % 2**32 for p in sent[:3]] == [0, 160, 320]
-        assert 320 + 160 * 10 <= (sent[3].timestamp - sent[0].timestamp) % 2**32 <= 320 + 160 * 30
+        # the pause is skipped over, not closed up (a lower bound only: a busy machine may sleep longer)
+        assert (sent[3].timestamp - sent[0].timestamp) % 2**32 >= 320 + 160 * 10
         assert len({p.ssrc for p in sent}) == 1 and {p.payload_type for p in sent} == {8}
         assert sent[0].payload == alaw_encode(tone)
 
@@ -458,13 +459,18 @@ async def test_we_hang_up_with_bye_and_a_silent_caller_is_hung_up(server, calls)
     started = time.monotonic()
     while (message := await peer.receive(3)).method != "BYE":
         pass
-    assert message.get("Call-ID") == "silent" and 0.5 < time.monotonic() - started < 2.5
+    # not before the timeout (a lower bound only: a busy machine can make a timer late, never early)
+    assert message.get("Call-ID") == "silent" and time.monotonic() - started > 0.5
     assert calls.calls[1].ended.is_set()
+
+
+def sipp() -> str:
+    return need(shutil.which("sipp"), "sipp", "sip-tester")
 
 
 async def run_sipp(server: SipServer, tmp_path: Path, *args: str, scenario: str = "uac") -> tuple[int, str]:
     """Run sipp as the caller against `server`: a built-in scenario by name, or a scenario file's path."""
-    command = ["sipp", "-sf" if scenario.endswith(".xml") else "-sn", scenario, f"127.0.0.1:{server.port}", *args,
+    command = [sipp(), "-sf" if scenario.endswith(".xml") else "-sn", scenario, f"127.0.0.1:{server.port}", *args,
                "-i", "127.0.0.1", "-p", str(free_port()), "-mp", str(free_port()), "-nostdin",
                "-timeout", "20s", "-timeout_error", "-trace_err", "-max_retrans", "3"]
     process = await asyncio.create_subprocess_exec(*command, cwd=tmp_path, stdout=asyncio.subprocess.PIPE,
@@ -488,7 +494,7 @@ async def test_sipp_calls_one_then_five_in_parallel(server, calls, tmp_path):
 @run
 async def test_sipp_plays_alaw_audio_and_a_dtmf_digit_from_pcap(server, calls, tmp_path):
     """sipp's built-in `uac_pcap` scenario (PCMA offer, RTP from Debian's pcap files), made shorter."""
-    scenario = (await asyncio.create_subprocess_exec("sipp", "-sd", "uac_pcap", stdout=asyncio.subprocess.PIPE))
+    scenario = (await asyncio.create_subprocess_exec(sipp(), "-sd", "uac_pcap", stdout=asyncio.subprocess.PIPE))
     text = (await scenario.communicate())[0].decode("latin-1")
     assert 'play_pcap_audio="pcap/dtmf_2833_1.pcap"' in text and '<pause milliseconds="8000"/>' in text
     text = text.replace('"pcap/', '"/usr/share/sip-tester/')
@@ -540,6 +546,7 @@ async def test_garbage_is_dropped_and_the_server_still_answers(server, calls, tm
 
 
 def baresip_config(directory: Path, sip_port: int, source: Path, codec: str) -> None:
+    need(shutil.which("baresip"), "baresip", "baresip")  # every baresip test configures it first
     (directory / "config").write_text(
         "poll_method\tepoll\n"
         f"sip_listen\t127.0.0.1:{sip_port}\n"
@@ -640,8 +647,3 @@ def test_real_call_from_baresip(tmp_path, transcriber, codec):
     digits = "".join(c for c in heard if c.isdigit())
     assert "order" in heard and ("10023" in digits or "one zero zero two three" in heard), heard
 
-
-def test_environment_has_the_sip_peers():
-    """`make test` installs baresip and sipp (Debian packages); say so plainly if they are missing."""
-    assert shutil.which("baresip"), "baresip is missing: apt-get install baresip"
-    assert shutil.which("sipp"), "sipp is missing: apt-get install sip-tester"

@@ -1,4 +1,4 @@
-"""What a SIP or RTP peer may not do to the server (issue 10): kill the listener with one datagram, call
+"""What a SIP or RTP peer may not do to the server: kill the listener with one datagram, call
 from an address nobody listed, skip authentication, hold a line without confirming the call, be answered
 200 and then hung up when the lines are full, or speak into another caller's RTP stream."""
 

@@ -198,11 +198,10 @@ def test_barge_in_over_twilio_clears_the_far_end(live_server, call_services, voi
     clears = [m["_t"] for m in peer.messages if m["event"] == "clear" and m["_t"] > onset_wall]
     record = call_services.records.get_call(peer.call_sid)
     assert clears, ("the server sent `clear`", record["events"], [(t["text"], t["reply"]) for t in record["turns"]])
-    assert clears[0] - onset_wall < 0.75, "clear within VAD detection + the 150 ms guard of the caller's speech"
     media_after = [m["_t"] for m in peer.messages if m["event"] == "media" and clears[0] < m["_t"] < clears[0] + 0.3]
     assert not media_after, "playback stops at once"
     pauses = [e for e in record["events"] if e["kind"] == "barge_in_pause"]
-    assert pauses and pauses[0]["after_ms"] <= 300, pauses
+    assert pauses, record["events"]  # how soon, on the stream clock: tests/voice/test_session.py
     interrupted = [t for t in record["turns"] if t["interrupted"]]
     assert interrupted and len(interrupted[0]["heard"]) < len(interrupted[0]["reply"])
     assert record["turns"][-1]["intent"] == "cancel_order"

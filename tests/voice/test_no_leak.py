@@ -2,7 +2,7 @@
 
 The collisions found when the check was written are pinned below, each one named, so a new one fails at
 once and a fixed one fails until it is taken off the list. They are findings for the training data's
-owners (issue 9's report), not something QA may fix by editing a caller's words.
+owners, not something QA may fix by editing a caller's words.
 """
 
 from __future__ import annotations

@@ -12,6 +12,7 @@ import pytest
 import soundfile as sf
 
 from speech.audio import resample
+from tests.conftest import CHROMIUM, need
 from voice.replay.scenario import ScenarioError, find_calls, load_call
 from voice.replay.score import score_call, score_turn, summarize
 from voicedesk.cli import main
@@ -137,9 +138,10 @@ def test_replay_scores_known_answers_and_the_report_renders(tmp_path, voice):
 def _render_in_chromium(page_path: Path) -> None:
     from playwright.sync_api import sync_playwright
 
+    need(CHROMIUM.exists(), f"Chromium ({CHROMIUM})", "chromium")
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=[
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=[
             "--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
             "--disable-component-update", "--disable-sync"])
         page = browser.new_page(viewport={"width": 1200, "height": 900})

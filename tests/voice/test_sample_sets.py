@@ -1,4 +1,4 @@
-"""The out-of-sample call sets are what issue 9 asked for: well formed, other voices, the channel spread."""
+"""The out-of-sample call sets are out of sample by construction: well formed, other voices, the channel spread."""
 
 from __future__ import annotations
 

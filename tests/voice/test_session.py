@@ -13,6 +13,7 @@ import pytest
 
 from speech.asr.streaming import AsrEvent
 from speech.audio import resample
+from speech.turn import TurnOptions
 from voice.local import CallerTurnAudio, Driver, MemoryChannel
 from voice.playback import Playback, join_text
 from voice.session import CallSession, SessionOptions, is_backchannel
@@ -253,3 +254,54 @@ def test_marks_decide_which_sentences_were_heard():
     assert p.heard_text(1000) == "One two three"  # by the clock the first sentence is over, but unconfirmed
     p.confirm(0)  # Twilio echoed the first sentence's mark
     assert p.heard_text(1000) == "One two three four. Five"
+
+
+# --- replies started at the first pause -----------------------------------------------------------
+EARLY = {
+    "en": ("How long does delivery take?", "I want to cancel my order one zero zero two three.",
+           "What payment methods do you accept?", "Actually, I want to cancel my order."),
+    "zh": ("快递一般几天能到？", "我要取消订单一零零二三。", "你们支持哪些付款方式？", "算了，我要取消订单。"),
+}
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_a_question_that_only_reads_is_answered_by_the_reply_started_at_the_first_pause(call_services, voice,
+                                                                                         language):
+    question, change, _, _ = EARLY[language]
+    session, _, _ = _call(call_services, [CallerTurnAudio(_speak(voice, question, language)),
+                                          CallerTurnAudio(_speak(voice, change, language))], language=language)
+    first, second = session.turns
+    assert first["intent"] == "delivery_period" and first["early"] and not first["interrupted"]
+    assert not second["early"], "a change never starts before the turn is final"
+    said = [text for who, text in session.call.state.history if who == "assistant"]
+    assert said[-2:] == [first["reply"], second["reply"]], "each reply is in the history once"
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_a_reply_started_on_words_the_caller_goes_on_from_is_dropped_unsaid(call_services, voice, language,
+                                                                             monkeypatch):
+    from voice import session as session_module
+
+    started = []
+
+    def spy(agent, call, turn):
+        speculation = speculate(agent, call, turn)
+        started.append((turn.text, speculation))
+        return speculation
+
+    speculate = session_module.speculate
+    monkeypatch.setattr(session_module, "speculate", spy)
+    _, _, question, more = EARLY[language]
+    gap = np.zeros(int(0.5 * RATE), np.float32)  # a pause the recogniser drafts at; this line waits 1.5 s to end
+    pcm = np.concatenate([_speak(voice, question, language), gap, _speak(voice, more, language)])
+    patient = SessionOptions(realtime=False, language=language, turn=TurnOptions(min_silence_s=1.5))
+    session, _, _ = _call(call_services, [CallerTurnAudio(pcm)], language=language, options=patient)
+    (turn,) = session.turns
+    first_text, first = started[0]
+    assert first is not None and first.understanding.intent == "check_payment_methods", started
+    assert first.outcome.reply.cancel.is_set(), "the reply begun at the first pause was not stopped"
+    assert len(turn["text"]) > len(first_text)  # the turn answered is the whole of what was said
+    said = [text for who, text in session.call.state.history if who == "assistant"]
+    assert said[-1] == turn["reply"] and said.count(turn["reply"]) == 1
+    record = call_services.records.get_call(session.call_id)
+    assert len(record["turns"]) == 1  # nothing of the dropped start is on the record

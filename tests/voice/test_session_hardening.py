@@ -1,4 +1,4 @@
-"""The call session under issue 10: caller ID counts only from a trusted line; a message right after a turn
+"""The call session hardened: caller ID counts only from a trusted line; a message right after a turn
 ends does not record that turn twice; keypad entries are recorded once each, redacted."""
 
 from __future__ import annotations

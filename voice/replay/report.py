@@ -27,7 +27,7 @@ def write_report(folder: Path, summary: dict[str, Any], calls: list[dict[str, An
 
 
 def summary_table(summary: dict[str, Any]) -> str:
-    """The plain-text table `make eval` prints and the README quotes: one column per language, then the
+    """The plain-text table `make eval` prints and docs/replay.md quotes: one column per language, then the
     latencies of the whole set."""
     rows = summary_rows(summary)
     width = max(len(k) for k, _ in rows)

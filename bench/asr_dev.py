@@ -49,7 +49,7 @@ ROOT = Path(__file__).resolve().parents[1]
 DEV_ASR = Path(os.environ.get("VOICEDESK_DEV_ASR") or ROOT.parent / "shared" / "dev" / "asr")
 CACHE = ROOT / "out" / "bench-cache" / "asr_dev"
 SUBSETS = {"zh_aishell": "zh", "en_phone8k": "en", "en_phone8k_long": "en"}
-NOISE_DRAW = 16  # utterances per language for the noise conditions (two shared cores: see the README)
+NOISE_DRAW = 16  # utterances per language for the noise conditions (two shared cores: see docs/speech.md)
 STREAMED_DRAW = 40  # utterances per subset for the streamed path (English: every prompt over 8 s, then a draw)
 CONDITIONS = ["clean"] + [f"{kind}-{snr}db" for kind in ("pink", "babble") for snr in (20, 15, 12)]
 # The code each system's hypotheses depend on: a change there decodes them again.
@@ -295,7 +295,7 @@ def main() -> None:
         for subset, language in (("zh_aishell", "zh"), ("en_phone8k", "en")):
             draw = noise_draw(subsets[subset], language)
             result["noise"][language] = {"transcribe": {}}
-            for c in CONDITIONS:  # the streamed path: see the README
+            for c in CONDITIONS:  # the streamed path: see docs/speech.md
                 out = evaluate("transcribe", made["transcribe"], draw, c, keys["transcribe"], args.fresh,
                                args.cached_only)
                 if out is not None:

@@ -6,7 +6,7 @@ Three ideas:
 - Committed words are forced as a prefix into later partials, so the decoder only works on
   the tail. The final is decoded afresh: a word a quick partial committed wrongly (a soft
   first syllable, most often) is not carried into the text the agent acts on (development
-  set: 20.1% CER with the prefix forced, README "Real speech"). It is decoded on the encoder
+  set: 20.1% CER with the prefix forced, docs/speech.md, "Real speech"). It is decoded on the encoder
   cut to the audio, as partials are: the turn ends ~200 ms after the caller stops and the
   reply must start within a second, which Whisper's whole 30 s window (~0.9 s of encoder on
   two cores) does not leave room for (`bench.asr_finals` measures the trade).
@@ -100,7 +100,7 @@ class LiveTranscriber:
         self.realtime = realtime
         self._windows = WhisperTranscriber(engine)
         # The VAD hears the line at its own rate: Silero is far surer of speech on 8 kHz audio at 8 kHz
-        # than on the same audio upsampled (README, "Silero VAD").
+        # than on the same audio upsampled (docs/speech.md, "Silero VAD").
         self._vad_rate = sample_rate if sample_rate in (8000, 16000) else SAMPLE_RATE
         self.vad = StreamingVad(self._vad_rate)
         self._resample = StreamResampler(sample_rate, SAMPLE_RATE)

@@ -4,7 +4,7 @@ Whisper pads every input to a 30 s window, so a 3 s utterance pays for 30 s of e
 on two cores). CTranslate2 accepts a shorter mel spectrogram, and a partial (a glimpse of the
 text while the caller talks) and a live final (the call session's, see `streaming`) encode only
 the audio plus `pad_s` of silence. Files encode the whole window, as Whisper was trained: on real
-recordings the cut encoder makes more errors (development set, README "Real speech"), and a file
+recordings the cut encoder makes more errors (development set, docs/speech.md, "Real speech"), and a file
 has no caller waiting on its last word.
 Long recordings are cut at pauses (VAD) into windows of at most `window_s`; speech with no pause
 is decoded in overlapping windows and the seams merged.
@@ -151,7 +151,7 @@ class WhisperEngine:
 
 def lead_s(options: DecodeOptions, full_window: bool) -> float:
     """Silence put before the audio. The whole 30 s window gets none, as Whisper was trained and as the floor
-    runs it: there the extra silence cost words (development set, README "Real speech")."""
+    runs it: there the extra silence cost words (development set, docs/speech.md, "Real speech")."""
     return 0.0 if full_window else options.lead_s
 
 

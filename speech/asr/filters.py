@@ -59,6 +59,8 @@ _REPEAT = re.compile(r"(\S.{3,}?)(?:" + _GAP + r"\1)+")
 # greeting"); only a decoding loop says a phrase again back to back, or faster than anyone speaks.
 _BACK_TO_BACK = {"en": re.compile(r"(\S.{7,}?)(?:" + _GAP + r"\1)+", re.IGNORECASE),
                  "zh": re.compile(r"(\S.{2,}?)(?:" + _GAP + r"\1)+")}
+# a digit string is not a phrase: "100100" or "一零零一零零" is an order number, not a loop
+_DIGITS_ONLY = re.compile(r"[\d零〇一二三四五六七八九幺两\s,，。.!?！？、-]+")
 MAX_CHARS_PER_S = {"en": 22.0, "zh": 8.0}  # faster than this is no caller: the decoder said something twice
 MIN_COPY_CHARS = {"en": 16, "zh": 6}
 
@@ -79,11 +81,17 @@ def loop_start(text: str, min_chars: int) -> int | None:
     return None
 
 
+def said_once(text: str, language: str) -> str:
+    """A phrase said again back to back ("我的退款到哪一步了？我的退款到哪一步了？") is said once."""
+    pattern = _BACK_TO_BACK["zh" if language == "zh" else "en"]
+    return pattern.sub(lambda m: m.group(0) if _DIGITS_ONLY.fullmatch(m.group(1)) else m.group(1), text)
+
+
 def without_loops(text: str, language: str, seconds: float) -> str:
     """`text` heard over `seconds` of audio, with what the decoder said twice taken out: a phrase repeated
     back to back is said once; text denser than speech whose tail copies what came before loses the tail."""
     lang = "zh" if language == "zh" else "en"
-    text = _BACK_TO_BACK[lang].sub(r"\1", text)
+    text = said_once(text, lang)
     if len(text) > MAX_CHARS_PER_S[lang] * max(seconds, 0.5):
         cut = loop_start(text, MIN_COPY_CHARS[lang])
         text = text[:cut].strip() if cut is not None else text
@@ -124,7 +132,8 @@ def clean_transcript(t: Transcript) -> Transcript:
         segments = [replace(s, text=to_simplified(s.text)) for s in segments]
     segments = [replace(s, text=join_digit_strings(s.text, t.language)) for s in segments]
     # a digit string can run across two segments ("8864" | "8573"): join the whole text once more
-    text = join_digit_strings(join_text([s.text for s in segments], t.language), t.language)
+    # and a loop can run across two segments (the second starts with all of the first): undo it once more
+    text = join_digit_strings(said_once(join_text([s.text for s in segments], t.language), t.language), t.language)
     return replace(t, segments=segments, text=text)
 
 

@@ -51,7 +51,8 @@ def test_decoding_loops_are_cut():
     twice = [Segment(0, 2, "我要退款。"), Segment(2, 2.6, "我要退款。")]
     assert clean_transcript(Transcript("", "zh", 3, twice)).text == "我要退款。"
     # across two segments, the second starting with all of the first (seen on the sample calls' 8 kHz voice)
-    across = [Segment(0, 1.5, "那今天刚收到的空气净化器呢？"), Segment(1.5, 4, "那今天刚收到的空气净化器呢？订单一零零三九。")]
+    said = "那今天刚收到的空气净化器呢？"
+    across = [Segment(0, 1.5, said), Segment(1.5, 4, said + "订单一零零三九。")]
     assert clean_transcript(Transcript("", "zh", 4, across)).text == "那今天刚收到的空气净化器呢？订单10039。"
     across = [Segment(0, 1, "Hi there."), Segment(1, 4, "Hi there. I'm calling about order 10092.")]
     assert clean_transcript(Transcript("", "en", 4, across)).text == "Hi there. I'm calling about order 10092."

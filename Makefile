@@ -11,8 +11,10 @@ SHOP := data/shop.db
 DEBIAN := $(VENV)/.debian
 # Debian packages: PostgreSQL (the shop schema on a real server), baresip and sipp (real SIP peers),
 # Chromium and a CJK font (the browser tests and their screenshots), PortAudio (the local microphone),
+# Asterisk's English prompts and their word list (real human speech at 8 kHz for the speech tests),
 # flite (an English voice the product never speaks with, for the pause set of `bench/turn.py`).
-DEB_PACKAGES := postgresql baresip sip-tester chromium fonts-wqy-zenhei libportaudio2 flite
+DEB_PACKAGES := postgresql baresip sip-tester chromium fonts-wqy-zenhei libportaudio2 \
+	asterisk-core-sounds-en-wav asterisk-core-sounds-en flite
 # llama.cpp is compiled once per machine (8-15 min on 2 cores) into a wheel kept outside the
 # repo, with the CPU flags spelled out: the default -march=native build dies with "Illegal
 # instruction" on VMs that advertise AMX, so AMX stays off, but AVX-512 (VNNI, VBMI, BF16) is
@@ -34,7 +36,7 @@ LLAMA_WHEEL = $(wildcard $(WHEELS)/llama_cpp_python-0.3.36-*.whl)
 
 setup: $(DEBIAN) $(INSTALLED) $(MODELS) $(NLU) $(SHOP)
 
-$(DEBIAN):
+$(DEBIAN): Makefile
 	dpkg -s $(DEB_PACKAGES) >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(DEB_PACKAGES); }
 	mkdir -p $(VENV) && touch $@
 
@@ -84,8 +86,12 @@ test: setup
 test-fast: setup
 	$(PY) -m pytest -q -m "not models" -n 3
 
+# bench.asr_dev reads the real-speech development set from VOICEDESK_DEV_ASR (default ../shared/dev/asr)
+# and says so and skips when it is not there.
 bench: setup
 	$(PY) -m bench.speech
+	$(PY) -m bench.asr_dev
+	$(PY) -m bench.asr_finals
 	$(PY) -m bench.dialog
 	$(PY) -m bench.calls
 	$(PY) -m bench.nlu

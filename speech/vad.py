@@ -120,11 +120,22 @@ class StreamingVad:
         return VadEvent("speech_start" if self.speaking else "speech_end", t)
 
 
+def speech_probabilities(pcm: np.ndarray, sample_rate: int = 16_000, model: SileroModel | None = None) -> np.ndarray:
+    """The speech probability of every 32 ms window of a whole recording (the last partial window dropped)."""
+    vad = StreamingVad(sample_rate, model=model)
+    n = len(pcm) // vad.window * vad.window
+    return np.asarray(vad._probabilities(np.asarray(pcm[:n], np.float32)), np.float32)
+
+
 def speech_regions(pcm: np.ndarray, sample_rate: int = 16_000, options: VadOptions | None = None,
-                   pad_s: float = 0.2) -> list[tuple[float, float]]:
-    """Speech stretches of a whole recording, in seconds, padded and merged where they touch."""
+                   pad_s: float = 0.2, probabilities: np.ndarray | None = None) -> list[tuple[float, float]]:
+    """Speech stretches of a whole recording, in seconds, padded and merged where they touch.
+
+    `probabilities` (from `speech_probabilities`) saves running the model again."""
     vad = StreamingVad(sample_rate, options)
-    events = vad.push(pcm) + vad.push(np.zeros(int(sample_rate * 0.5), np.float32))
+    probs = speech_probabilities(pcm, sample_rate) if probabilities is None else probabilities
+    tail = int(0.5 * sample_rate / vad.window) + 1  # half a second of silence closes an open stretch
+    events = [e for p in list(probs) + [0.0] * tail if (e := vad._step(float(p)))]
     duration = len(pcm) / sample_rate
     regions: list[tuple[float, float]] = []
     start = None

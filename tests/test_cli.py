@@ -7,6 +7,7 @@ import sys
 import pytest
 import soundfile as sf
 
+from speech.scoring import error_rate
 from tests.conftest import SAMPLES, manifest
 
 pytestmark = pytest.mark.models  # each runs the CLI, which loads its models
@@ -54,7 +55,9 @@ def test_listen_prints_partials_and_the_final():
     lines = run.stdout.splitlines()
     assert any("speech start" in line for line in lines)
     finals = [line for line in lines if " FINAL " in line]
-    assert len(finals) == 1 and "支付宝" in finals[0]
+    assert len(finals) == 1
+    heard = finals[0].split(" FINAL ")[1].rsplit("(decode", 1)[0].strip()
+    assert error_rate([item["text"]], [heard], "zh") <= 0.2  # how well is the bench's business (docs/speech.md)
 
 
 def test_bad_input_is_one_clear_line_and_a_non_zero_exit(tmp_path):

@@ -14,6 +14,7 @@ from functools import lru_cache
 import opencc
 
 from speech.asr.base import Segment, Transcript
+from speech.asr.digits import join_digit_strings
 
 # Phrases Whisper invents on silence, music or noise (seen in its training subtitles).
 PHANTOM_PATTERNS = [
@@ -29,6 +30,9 @@ PHANTOM_PATTERNS = [
     r"subtitles? by.*",
     r"amara\.org.*",
     r"transcribed by.*",
+    r"(and )?you('ll| will)? (can )?find (a|the) links? (to .{0,40})?in the description( below)?[.!]?",
+    r"(please )?(check out|see) (the )?links? in the description.*",
+    r"see you (in the )?next (time|video)[.!]?",
 ]
 _PHANTOM = re.compile(r"^\s*(" + "|".join(PHANTOM_PATTERNS) + r")\s*$", re.IGNORECASE)
 
@@ -49,7 +53,16 @@ def is_phantom(text: str) -> bool:
     return bool(_PHANTOM.match(text.strip()))
 
 
-_REPEAT = re.compile(r"(\S.{3,}?)(?:[\s,，。.!?！？]*\1)+")
+_GAP = r"[\s,，。.!?！？、]*"
+_REPEAT = re.compile(r"(\S.{3,}?)(?:" + _GAP + r"\1)+")
+# A caller repeats words with others between them ("press 1 to record your greeting, or press 2 to erase your
+# greeting"); only a decoding loop says a phrase again back to back, or faster than anyone speaks.
+_BACK_TO_BACK = {"en": re.compile(r"(\S.{7,}?)(?:" + _GAP + r"\1)+", re.IGNORECASE),
+                 "zh": re.compile(r"(\S.{2,}?)(?:" + _GAP + r"\1)+")}
+# a digit string is not a phrase: "100100" or "一零零一零零" is an order number, not a loop
+_DIGITS_ONLY = re.compile(r"[\d零〇一二三四五六七八九幺两\s,，。.!?！？、-]+")
+MAX_CHARS_PER_S = {"en": 22.0, "zh": 8.0}  # faster than this is no caller: the decoder said something twice
+MIN_COPY_CHARS = {"en": 16, "zh": 6}
 
 
 def looks_looped(text: str) -> bool:
@@ -58,30 +71,51 @@ def looks_looped(text: str) -> bool:
 
 
 def loop_start(text: str, min_chars: int) -> int | None:
-    """Where the text starts saying again, verbatim, `min_chars` or more characters it already said:
-    the decoder looping (into the padding after the audio, or on a short stretch of audio)."""
+    """Where the text's tail starts saying again, verbatim, what it already said (`min_chars` or more)."""
     low = text.lower()
-    for m in re.finditer(r"(?:^|(?<=[\s,，。.!?！？]))\S", low):
+    for m in re.finditer(r"(?:^|(?<=[\s,，。.!?！？]))\S|[\u3400-\u9fff]", low):
         i = m.start()
-        chunk = low[i:i + min_chars]
-        if len(chunk) >= min(min_chars, 8) and chunk in low[:i]:
+        tail = low[i:].strip(" ,，。.!?！？")
+        if len(tail) >= min_chars and tail in low[:i]:
             return i
     return None
 
 
+def said_once(text: str, language: str) -> str:
+    """A phrase said again back to back ("我的退款到哪一步了？我的退款到哪一步了？") is said once."""
+    pattern = _BACK_TO_BACK["zh" if language == "zh" else "en"]
+    return pattern.sub(lambda m: m.group(0) if _DIGITS_ONLY.fullmatch(m.group(1)) else m.group(1), text)
+
+
+def without_loops(text: str, language: str, seconds: float) -> str:
+    """`text` heard over `seconds` of audio, with what the decoder said twice taken out: a phrase repeated
+    back to back is said once; text denser than speech whose tail copies what came before loses the tail."""
+    lang = "zh" if language == "zh" else "en"
+    text = said_once(text, lang)
+    if len(text) > MAX_CHARS_PER_S[lang] * max(seconds, 0.5):
+        cut = loop_start(text, MIN_COPY_CHARS[lang])
+        text = text[:cut].strip() if cut is not None else text
+    return text
+
+
+def _key(text: str) -> str:
+    return re.sub(r"[^\w]", "", text.lower())
+
+
 def drop_repeats(segments: list[Segment], language: str) -> list[Segment]:
-    """Cut what repeats, word for word, 16+ characters (8 in Chinese) said just before. A caller
-    rarely does that within one window; a Whisper decoding loop always does."""
-    min_chars = 8 if language == "zh" else 16
+    """Undo decoding loops: inside a segment (`without_loops`), and a segment that only says again what
+    the one before it said (the doubled outputs of a loop, or of two windows that both heard it)."""
     kept: list[Segment] = []
     for seg in segments:
-        before = kept[-1].text + " " if kept else ""
-        cut = loop_start(before + seg.text, min_chars)
-        if cut is not None and cut < len(before):
-            continue  # this whole segment repeats the previous one
-        text = (before + seg.text)[:cut].strip()[len(before.strip()):].strip() if cut is not None else seg.text
-        if text:
-            kept.append(replace(seg, text=text))
+        text = without_loops(seg.text, language, seg.end - seg.start)
+        if not text:
+            continue
+        if kept and _key(text) and _key(text) in _key(kept[-1].text) and (
+                _key(text) == _key(kept[-1].text)
+                or len(kept[-1].text + text) > MAX_CHARS_PER_S["zh" if language == "zh" else "en"]
+                * max(seg.end - kept[-1].start, 0.5)):
+            continue
+        kept.append(replace(seg, text=text))
     return kept
 
 
@@ -91,22 +125,16 @@ def keep_segment(seg: Segment) -> bool:
     return not (seg.no_speech_prob > NO_SPEECH_PROB and seg.avg_logprob < LOGPROB_FLOOR)
 
 
-# "one zero zero seven nine" comes out as "1,0079": a comma not followed by exactly three digits is no
-# thousands separator, so the digits are one number read out digit by digit.
-_SPLIT_DIGITS = re.compile(r"(?<=\d),(?=\d{1,2}\b|\d{4,})")
-
-
-def join_digit_runs(text: str) -> str:
-    return _SPLIT_DIGITS.sub("", text)
-
-
 def clean_transcript(t: Transcript) -> Transcript:
-    """Drop invented segments, undo decoding loops, join split digit runs, write Chinese in Simplified characters."""
+    """Drop invented segments, undo decoding loops, write Chinese in Simplified characters, digit strings whole."""
     segments = drop_repeats([s for s in t.segments if keep_segment(s)], t.language)
-    segments = [replace(s, text=join_digit_runs(s.text)) for s in segments]
     if t.language == "zh":
         segments = [replace(s, text=to_simplified(s.text)) for s in segments]
-    return replace(t, segments=segments, text=join_text([s.text for s in segments], t.language))
+    segments = [replace(s, text=join_digit_strings(s.text, t.language)) for s in segments]
+    # a digit string can run across two segments ("8864" | "8573"): join the whole text once more
+    # and a loop can run across two segments (the second starts with all of the first): undo it once more
+    text = join_digit_strings(said_once(join_text([s.text for s in segments], t.language), t.language), t.language)
+    return replace(t, segments=segments, text=text)
 
 
 def join_text(parts: list[str], language: str) -> str:

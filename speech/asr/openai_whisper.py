@@ -18,7 +18,7 @@ from whisper.tokenizer import get_tokenizer
 
 from speech import models
 from speech.asr.base import SAMPLE_RATE
-from speech.asr.whisper import LANGUAGES, Decoded, DecodeOptions, add_lead, decoded_from_tokens, remove_lead
+from speech.asr.whisper import LANGUAGES, Decoded, DecodeOptions, add_lead, decoded_from_tokens, lead_s, remove_lead
 
 
 class TorchWhisperEngine:
@@ -33,8 +33,9 @@ class TorchWhisperEngine:
         self._lock = threading.Lock()
 
     def decode(self, pcm: np.ndarray, language: str | None, *, prefix: str = "",
-               beam_size: int | None = None) -> tuple[Decoded, str]:
-        audio = add_lead(pcm, self.options)
+               beam_size: int | None = None, full_window: bool | None = None) -> tuple[Decoded, str]:
+        lead = lead_s(self.options, True)  # openai-whisper always encodes the whole 30 s window
+        audio = add_lead(pcm, lead)
         duration = min(len(audio) / SAMPLE_RATE, 30.0)
         mel = whisper.log_mel_spectrogram(torch.from_numpy(whisper.pad_or_trim(audio)), self.model.dims.n_mels)
         beam = beam_size or self.options.beam_size
@@ -52,4 +53,4 @@ class TorchWhisperEngine:
         if prefix:
             tokens = tok.encode(" " + prefix.strip()) + tokens
         decoded = decoded_from_tokens(tok, tokens, language, result.avg_logprob, result.no_speech_prob, duration)
-        return remove_lead(decoded, self.options), language
+        return remove_lead(decoded, lead), language

@@ -1,10 +1,15 @@
 """Live transcription of a caller: partial text while they talk, the final text at end of turn.
 
-Three ideas keep the final text fast:
+Three ideas:
 - Partials follow LocalAgreement-2: the words two consecutive hypotheses agree on are
-  committed and never revised, so the screen does not flicker.
-- Committed words are forced as a prefix into later decodes, so the decoder only works
-  on the tail: work done during speech is reused, not redone.
+  committed and never revised by a later partial, so the screen does not flicker.
+- Committed words are forced as a prefix into later partials, so the decoder only works on
+  the tail. The final is decoded afresh: a word a quick partial committed wrongly (a soft
+  first syllable, most often) is not carried into the text the agent acts on (development
+  set: 20.1% CER with the prefix forced, docs/speech.md, "Real speech"). It is decoded on the encoder
+  cut to the audio, as partials are: the turn ends ~200 ms after the caller stops and the
+  reply must start within a second, which Whisper's whole 30 s window (~0.9 s of encoder on
+  two cores) does not leave room for (`bench.asr_finals` measures the trade).
 - The final decode starts speculatively at the first pause (VAD speech end), before the
   end-of-turn decision; if the caller goes on, it is thrown away.
 Audio is fed from the I/O side in real time; decoding runs on one worker thread. With
@@ -13,38 +18,21 @@ Audio is fed from the I/O side in real time; decoding runs on one worker thread.
 
 from __future__ import annotations
 
-import re
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 import numpy as np
 
-from speech.asr.base import SAMPLE_RATE, Segment, Transcript
+from speech.asr.base import SAMPLE_RATE, Transcript
 from speech.asr.filters import clean_transcript, is_phantom, looks_looped, to_simplified
-from speech.asr.whisper import WhisperEngine
+from speech.asr.seams import join_units, units
+from speech.asr.whisper import WhisperEngine, WhisperTranscriber
 from speech.audio import StreamResampler
 from speech.turn import EndOfTurnDetector, TurnVerdict
 from speech.vad import StreamingVad
-
-_CJK = "\u3400-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef"  # Han characters and CJK punctuation
-_UNITS = re.compile(f"[{_CJK}]|[^\\s{_CJK}]+")
-
-
-def units(text: str) -> list[str]:
-    """Words for English, characters for Chinese: what LocalAgreement compares."""
-    return _UNITS.findall(text)
-
-
-def join_units(parts: list[str]) -> str:
-    out = ""
-    for p in parts:
-        cjk = bool(re.match(r"[\u3400-\u9fff\u3000-\u303f\uff00-\uffef]", p))
-        prev_cjk = bool(out) and bool(re.match(r"[\u3400-\u9fff\u3000-\u303f\uff00-\uffef]", out[-1]))
-        out += p if (not out or cjk or prev_cjk) else " " + p
-    return out
 
 
 def agreed_prefix(a: list[str], b: list[str]) -> list[str]:
@@ -78,6 +66,7 @@ class StreamingOptions:
     first_partial_s: float = 1.0  # Whisper invents words on shorter audio
     preroll_s: float = 0.3  # audio kept from before the VAD's speech start
     final_beam_size: int | None = None  # None: the engine's (5); 1 is ~40% faster and less accurate
+    final_full_window: bool = False  # True: finals on Whisper's whole 30 s window (slower, see the module doc)
 
 
 @dataclass
@@ -109,8 +98,13 @@ class LiveTranscriber:
         self.turn = turn or EndOfTurnDetector()
         self.options = options or StreamingOptions()
         self.realtime = realtime
-        self.vad = StreamingVad(SAMPLE_RATE)
+        self._windows = WhisperTranscriber(engine)
+        # The VAD hears the line at its own rate: Silero is far surer of speech on 8 kHz audio at 8 kHz
+        # than on the same audio upsampled (docs/speech.md, "Silero VAD").
+        self._vad_rate = sample_rate if sample_rate in (8000, 16000) else SAMPLE_RATE
+        self.vad = StreamingVad(self._vad_rate)
         self._resample = StreamResampler(sample_rate, SAMPLE_RATE)
+        self._resample_vad = StreamResampler(sample_rate, self._vad_rate)
         self._history = np.zeros(0, np.float32)  # recent audio, for the pre-roll
         self._fed = 0  # samples fed at 16 kHz
         self._utt: _Utterance | None = None
@@ -140,8 +134,8 @@ class LiveTranscriber:
 
     # --- the I/O side -------------------------------------------------------------------------
     def feed(self, pcm: np.ndarray) -> None:
+        events = self.vad.push(self._resample_vad(pcm))
         pcm = self._resample(pcm)
-        events = self.vad.push(pcm)
         with self._lock:
             self._fed += len(pcm)
             keep = int((self.options.preroll_s + 1.0) * SAMPLE_RATE)
@@ -284,14 +278,23 @@ class LiveTranscriber:
     def _run(self, job: tuple) -> None:
         kind, generation, pcm, prefix = job
         started = time.monotonic()
-        decoded, language = self.engine.decode(pcm, self.language, prefix=prefix,
-                                               beam_size=1 if kind == "partial" else self.options.final_beam_size)
+        duration = len(pcm) / SAMPLE_RATE
+        if kind == "final" and duration > self.engine.options.window_s:
+            # a long turn is decoded as a recording is: in windows cut at its pauses, seams merged
+            decoded, long_turn = None, self._windows.transcribe(pcm, self.language)
+            language = long_turn.language
+        else:
+            partial = kind == "partial"  # a partial is a glimpse: greedy, on the encoder cut to the audio
+            decoded, language = self.engine.decode(pcm, self.language, prefix=prefix if partial else "",
+                                                   beam_size=1 if partial else self.options.final_beam_size,
+                                                   full_window=not partial and self.options.final_full_window)
         asr_s = time.monotonic() - started
         with self._lock:
             utt = self._utt
             if utt is None or generation != utt.generation:
                 return
             if kind == "partial":
+                assert decoded is not None
                 if looks_looped(decoded.text) or is_phantom(decoded.text):
                     return  # a repetition loop or a subtitle credit: not worth showing
                 new = units(to_simplified(decoded.text) if language == "zh" else decoded.text)
@@ -300,10 +303,12 @@ class LiveTranscriber:
                 self._emit(AsrEvent("partial", self.audio_t, time.monotonic(), decoded.text,
                                     join_units(utt.committed)))
                 return
-            duration = len(pcm) / SAMPLE_RATE
-            seg = Segment(utt.start_t, utt.start_t + duration, decoded.text, decoded.avg_logprob,
-                          decoded.no_speech_prob, decoded.compression_ratio)
-            transcript = clean_transcript(Transcript(decoded.text, language, duration, [seg]))
+            if decoded is None:
+                transcript = replace(long_turn, segments=[replace(s, start=utt.start_t + s.start,
+                                                                  end=utt.start_t + s.end) for s in long_turn.segments])
+            else:
+                segments = [replace(s, start=utt.start_t + s.start, end=utt.start_t + s.end) for s in decoded.segments]
+                transcript = clean_transcript(Transcript(decoded.text, language, duration, segments))
             utt.speculative = (generation, transcript, asr_s)
             if not utt.final_requested:  # the text at the first pause: a session can judge a backchannel early
                 self._emit(AsrEvent("draft", self.audio_t, time.monotonic(), transcript.text, transcript=transcript))

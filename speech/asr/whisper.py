@@ -1,10 +1,13 @@
-"""Whisper on CTranslate2 (faster-whisper's model format), with the encoder cut to the audio.
+"""Whisper on CTranslate2 (faster-whisper's model format): the transcription pipeline.
 
-Whisper pads every input to a 30 s window, so a 3 s utterance pays for 30 s of encoder:
-~0.8 s on two cores. CTranslate2 accepts a shorter mel spectrogram, so we encode only the
-audio plus 5 s of silence (0.1 s for a 4 s utterance) and decode against that. Less padding
-makes the decoder loop back over what it heard (measured: WER 28% with 2 s, 3% with 5 s).
-Long recordings are cut at pauses (VAD) into windows of at most `window_s`.
+Whisper pads every input to a 30 s window, so a 3 s utterance pays for 30 s of encoder (~0.6 s
+on two cores). CTranslate2 accepts a shorter mel spectrogram, and a partial (a glimpse of the
+text while the caller talks) and a live final (the call session's, see `streaming`) encode only
+the audio plus `pad_s` of silence. Files encode the whole window, as Whisper was trained: on real
+recordings the cut encoder makes more errors (development set, docs/speech.md, "Real speech"), and a file
+has no caller waiting on its last word.
+Long recordings are cut at pauses (VAD) into windows of at most `window_s`; speech with no pause
+is decoded in overlapping windows and the seams merged.
 """
 
 from __future__ import annotations
@@ -21,8 +24,9 @@ from faster_whisper.tokenizer import Tokenizer
 
 from speech import models
 from speech.asr.base import SAMPLE_RATE, Segment, Transcript
-from speech.asr.filters import clean_transcript, join_text
-from speech.vad import speech_regions
+from speech.asr.filters import clean_transcript, join_text, looks_looped
+from speech.asr.seams import splice
+from speech.vad import speech_probabilities, speech_regions
 
 LANGUAGES = ("zh", "en")
 FRAME_S = 0.01  # one mel frame
@@ -39,11 +43,12 @@ PROMPTS = {
 class DecodeOptions:
     beam_size: int = 5  # finals and files; streaming partials decode greedily
     pad_s: float = 5.0  # silence after the audio: with less, the decoder loops back over what it heard
-    lead_s: float = 0.3  # silence put before the audio: Whisper misses a first word said at 0.0 s
-    window_s: float = 8.0  # longest stretch decoded at once: base skips sentences in longer ones
+    lead_s: float = 0.3  # silence before the audio on the cut encoder: it misses a first word said at 0.0 s
+    window_s: float = 24.0  # longest stretch decoded at once (the 30 s window less the lead and some margin)
+    overlap_s: float = 2.0  # a stretch with no pause is decoded in windows overlapping by this much
     prompts: dict[str, str] = field(default_factory=lambda: dict(PROMPTS))
     compute_type: str = "int8"  # "float32" reproduces openai-whisper's numbers exactly
-    full_window: bool = False  # encode the whole 30 s window, as openai-whisper does (slow)
+    full_window: bool = True  # encode the whole 30 s window (files); False: the audio + pad_s (live decodes)
 
 
 @dataclass
@@ -79,11 +84,11 @@ class WhisperEngine:
     def tokenizer(self, language: str) -> Tokenizer:
         return self._tokenizers[language]
 
-    def encode(self, pcm: np.ndarray) -> ctranslate2.StorageView:
+    def encode(self, pcm: np.ndarray, full_window: bool | None = None) -> ctranslate2.StorageView:
         pad = int(self.options.pad_s * SAMPLE_RATE)
         mel = self.features(np.asarray(pcm, np.float32), padding=pad)
         frames = min(3000, int(np.ceil((len(pcm) + pad) / SAMPLE_RATE / FRAME_S / 100)) * 100)
-        if self.options.full_window:
+        if self.options.full_window if full_window is None else full_window:
             mel, frames = self.features(np.asarray(pcm, np.float32), padding=30 * SAMPLE_RATE), 3000
         if mel.shape[1] < frames:
             mel = np.pad(mel, ((0, 0), (0, frames - mel.shape[1])), mode="edge")
@@ -97,20 +102,22 @@ class WhisperEngine:
         return best, scores.get(f"<|{best}|>", 0.0)
 
     def decode(self, pcm: np.ndarray, language: str | None, *, prefix: str = "",
-               beam_size: int | None = None) -> tuple[Decoded, str]:
+               beam_size: int | None = None, full_window: bool | None = None) -> tuple[Decoded, str]:
         """Transcribe one window. `prefix` is text already agreed on (streaming): it is forced, not redone.
 
         Decoding always predicts timestamps: text the model goes on "hearing" after the end of the
         audio (a loop into the padding) is stamped past the end and dropped.
         """
-        pcm = add_lead(pcm, self.options)
+        whole = self.options.full_window if full_window is None else full_window
+        lead = lead_s(self.options, whole)
+        pcm = add_lead(pcm, lead)
         beam = beam_size or self.options.beam_size
         with self._lock:
-            encoded = self.encode(pcm)
+            encoded = self.encode(pcm, whole)
             if language is None:
                 language, _ = self.detect_language(encoded)
             result = self._generate(encoded, language, prefix, beam, len(pcm) / SAMPLE_RATE)
-        return remove_lead(result, self.options), language
+        return remove_lead(result, lead), language
 
     def _generate(self, encoded: ctranslate2.StorageView, language: str, prefix: str, beam_size: int,
                   duration_s: float) -> Decoded:
@@ -121,23 +128,38 @@ class WhisperEngine:
         prompt += list(tok.sot_sequence)
         if prefix:
             prompt += [tok.timestamp_begin] + tok.encode((" " if language != "zh" else "") + prefix)
-        # Speech carries ~4 tokens a second (spelled-out digits more); a tight budget stops loops early.
-        budget = len(prompt) + 26 + int(duration_s * (9 if language == "zh" else 7))
-        res = self.model.generate(encoded, [prompt], beam_size=beam_size, max_length=min(448, budget),
-                                  return_scores=True, return_no_speech_prob=True, suppress_blank=not prefix,
-                                  suppress_tokens=[-1], max_initial_timestamp_index=50)[0]
+        # Speech carries ~4 tokens a second, fast digits and Chinese more. The budget only bounds a decoding
+        # loop: one that runs out on text that does not repeat itself is a sentence cut short, so it is redone
+        # with Whisper's whole budget. CTranslate2 counts the prompt in `max_length` and generates at most
+        # half of it (Whisper's sample length), so both bounds are set from the tokens wanted.
+        wanted = 32 + int(duration_s * 15)
+        while True:
+            max_length = min(448, max(len(prompt) + wanted, 2 * wanted))
+            res = self.model.generate(encoded, [prompt], beam_size=beam_size, max_length=max_length,
+                                      return_scores=True, return_no_speech_prob=True, suppress_blank=not prefix,
+                                      suppress_tokens=[-1], max_initial_timestamp_index=50)[0]
+            ran_out = len(res.sequences_ids[0]) >= min(max_length - len(prompt), max_length // 2)
+            if not ran_out or max_length >= 448 or looks_looped(tok.decode(
+                    [t for t in res.sequences_ids[0] if t < tok.eot])):
+                break
+            wanted = 448
         tokens = [t for t in res.sequences_ids[0] if t < tok.eot or t >= tok.timestamp_begin]
         return decoded_from_tokens(tok, tokens, language, float(res.scores[0]), float(res.no_speech_prob),
                                    duration_s)
 
 
 
-def add_lead(pcm: np.ndarray, options: DecodeOptions) -> np.ndarray:
-    return np.concatenate([np.zeros(int(options.lead_s * SAMPLE_RATE), np.float32), np.asarray(pcm, np.float32)])
+def lead_s(options: DecodeOptions, full_window: bool) -> float:
+    """Silence put before the audio. The whole 30 s window gets none, as Whisper was trained and as the floor
+    runs it: there the extra silence cost words (development set, docs/speech.md, "Real speech")."""
+    return 0.0 if full_window else options.lead_s
 
 
-def remove_lead(decoded: Decoded, options: DecodeOptions) -> Decoded:
-    shift = options.lead_s
+def add_lead(pcm: np.ndarray, seconds: float) -> np.ndarray:
+    return np.concatenate([np.zeros(int(seconds * SAMPLE_RATE), np.float32), np.asarray(pcm, np.float32)])
+
+
+def remove_lead(decoded: Decoded, shift: float) -> Decoded:
     decoded.segments = [replace(s, start=max(0.0, s.start - shift), end=max(0.0, s.end - shift))
                         for s in decoded.segments]
     return decoded
@@ -163,36 +185,83 @@ def decoded_from_tokens(tok, tokens: list[int], language: str, avg_logprob: floa
                    segments)
 
 
-def plan_windows(regions: list[tuple[float, float]], window_s: float) -> list[tuple[float, float]]:
-    """Group speech regions into decoding windows no longer than `window_s`."""
-    windows: list[tuple[float, float]] = []
+def plan_windows(regions: list[tuple[float, float]], window_s: float, probabilities: np.ndarray | None = None,
+                 overlap_s: float = 2.0, max_gap_s: float = 2.0, vad_window_s: float = 0.032,
+                 pause_threshold: float = 0.35, lead_in_s: float = 0.3) -> list[tuple[float, float]]:
+    """Decoding windows no longer than `window_s`, cut only at pauses.
+
+    Speech regions less than `max_gap_s` apart share a window, and the gap is decoded with them (a
+    word the VAD missed in it is not lost). A stretch longer than `window_s` is cut in the middle
+    of its longest pause in the second half of the window (speech probability below
+    `pause_threshold`); a stretch with no pause at all is cut with `overlap_s` of overlap, and the
+    seam is merged from both windows' text (`seams.splice`). So every second from the first speech
+    to the last is decoded, except gaps of `max_gap_s` or more that the VAD hears as silence. Each
+    stretch starts `lead_in_s` before the VAD heard it: a soft first sound ("Please") is easily missed.
+    """
+    stretches: list[tuple[float, float]] = []
     for start, end in regions:
-        while end - start > window_s:  # one long stretch of speech: cut it hard
-            windows.append((start, start + window_s))
-            start += window_s
-        if windows and end - windows[-1][0] <= window_s and start - windows[-1][1] < 2.0:
-            windows[-1] = (windows[-1][0], end)
+        start = max(0.0, stretches[-1][1] if stretches else 0.0, start - lead_in_s)
+        if stretches and start - stretches[-1][1] < max_gap_s:
+            stretches[-1] = (stretches[-1][0], end)
         else:
-            windows.append((start, end))
+            stretches.append((start, end))
+    windows: list[tuple[float, float]] = []
+    for start, end in stretches:
+        while end - start > window_s:
+            cut = longest_pause(probabilities, start + window_s / 2, start + window_s, vad_window_s, pause_threshold)
+            if cut is not None:
+                windows.append((start, cut))
+                start = cut
+            else:
+                windows.append((start, start + window_s))
+                start += window_s - overlap_s
+        windows.append((start, end))
     return windows
+
+
+def longest_pause(probabilities: np.ndarray | None, lo: float, hi: float, vad_window_s: float,
+                  threshold: float) -> float | None:
+    """The middle of the longest run of VAD windows below `threshold` between `lo` and `hi` s, or None."""
+    if probabilities is None or len(probabilities) == 0:
+        return None
+    first, last = int(lo / vad_window_s), min(len(probabilities), int(hi / vad_window_s))
+    best, run_start, best_len = None, None, 0
+    for k in range(first, last + 1):
+        quiet = k < last and probabilities[k] < threshold
+        if quiet and run_start is None:
+            run_start = k
+        elif not quiet and run_start is not None:
+            if k - run_start >= best_len:
+                best, best_len = (run_start + k) / 2, k - run_start
+            run_start = None
+    return None if best is None else best * vad_window_s
 
 
 class WhisperTranscriber:
     """A `Transcriber` over either engine: VAD finds the speech, Whisper decodes each stretch of it."""
 
-    def __init__(self, engine: WhisperEngine | None = None) -> None:
+    def __init__(self, engine: WhisperEngine | None = None, window_s: float | None = None) -> None:
         self.engine = engine or WhisperEngine()
+        self.window_s = window_s or self.engine.options.window_s
 
     def transcribe(self, pcm: np.ndarray, language: str | None = None, progress=None) -> Transcript:
         pcm = np.asarray(pcm, np.float32)
         duration = len(pcm) / SAMPLE_RATE
-        windows = plan_windows(speech_regions(pcm), self.engine.options.window_s)
+        options = self.engine.options
+        probs = speech_probabilities(pcm)
+        windows = plan_windows(speech_regions(pcm, probabilities=probs), self.window_s, probs, options.overlap_s)
         segments: list[Segment] = []
         detected = language
+        previous_end = 0.0
         for start, end in windows:
             chunk = pcm[int(start * SAMPLE_RATE): int(end * SAMPLE_RATE)]
             d, detected = self.engine.decode(chunk, language or None)
-            segments += [replace(s, start=start + s.start, end=start + s.end) for s in d.segments]
+            heard = [replace(s, start=start + s.start, end=start + s.end) for s in d.segments]
+            if start < previous_end:  # no pause to cut at: the windows overlap, the seam is merged
+                segments = splice(segments, heard, (start, previous_end))
+            else:
+                segments += heard
+            previous_end = end
             if progress:
                 progress(end, duration)
         lang = detected or language or "en"

@@ -43,8 +43,47 @@ def test_phantom_subtitle_credits_are_dropped():
 
 
 def test_decoding_loops_are_cut():
-    looped = Segment(0, 4, "Where is my package? It was late. Where is my package? It was")
-    assert clean_transcript(Transcript("", "en", 4, [looped])).text == "Where is my package? It was late."
+    """A loop says a phrase again back to back, or more text than the audio could carry."""
+    looped = Segment(0, 2, "Where is my package? It was late. Where is my package? It was")
+    assert clean_transcript(Transcript("", "en", 2, [looped])).text == "Where is my package? It was late."
+    doubled = Segment(0, 3, "I want a refund. I want a refund.")
+    assert clean_transcript(Transcript("", "en", 3, [doubled])).text == "I want a refund."
+    twice = [Segment(0, 2, "我要退款。"), Segment(2, 2.6, "我要退款。")]
+    assert clean_transcript(Transcript("", "zh", 3, twice)).text == "我要退款。"
+    # across two segments, the second starting with all of the first (seen on the sample calls' 8 kHz voice)
+    said = "那今天刚收到的空气净化器呢？"
+    across = [Segment(0, 1.5, said), Segment(1.5, 4, said + "订单一零零三九。")]
+    assert clean_transcript(Transcript("", "zh", 4, across)).text == "那今天刚收到的空气净化器呢？订单10039。"
+    across = [Segment(0, 1, "Hi there."), Segment(1, 4, "Hi there. I'm calling about order 10092.")]
+    assert clean_transcript(Transcript("", "en", 4, across)).text == "Hi there. I'm calling about order 10092."
+
+
+@pytest.mark.parametrize(("language", "text"), [("zh", "订单一零零一零零"), ("zh", "订单100100"),
+                                                ("en", "order 1001010010")])
+def test_a_digit_string_that_repeats_a_group_is_not_a_loop(language, text):
+    t = Transcript("", language, 3, [Segment(0, 3, text)])
+    assert clean_transcript(t).text == ("订单100100" if language == "zh" else text)
+
+
+@pytest.mark.parametrize(("text", "seconds"), [
+    # real prompts (Asterisk) whose last words an earlier filter cut as a "loop": words come back, with others
+    # between them, at the pace of speech
+    ("Press 1 to record your temporary greeting, or press 2 to erase your temporary greeting.", 6.4),
+    ("Press 1 to record your unavailable message, press 2 to record your busy message, "
+     "press 3 to record your name, press 4 to record your temporary greeting.", 11.0),
+])
+def test_words_a_caller_says_again_are_not_a_loop(text, seconds):
+    assert clean_transcript(Transcript("", "en", seconds, [Segment(0, seconds, text)])).text == text
+
+
+@pytest.mark.parametrize("tail", ["You will find a link in the description.", "Thanks for watching!",
+                                  "字幕by索兰娅"])
+def test_invented_tails_are_dropped(tail):
+    """Tails Whisper invented after real speech on short windows (seen on the development set)."""
+    language = "zh" if "字幕" in tail else "en"
+    said = "打开通知" if language == "zh" else "Added."
+    t = Transcript("", language, 2.0, [Segment(0, 1.0, said), Segment(1.0, 2.0, tail)])
+    assert clean_transcript(t).text == said
 
 
 def test_ten_minute_recording_with_one_sentence_near_the_end(transcriber):

@@ -51,7 +51,7 @@ def test_partials_stabilise_into_the_final(engine, language):
         partials = [e for e in turn if e.kind == "partial"]
         final = turn[-1]
         assert partials, "no partial while the caller talked"
-        committed = [units(p.stable) for p in partials] + [units(final.text)]
+        committed = [units(p.stable) for p in partials]  # the final is decoded afresh and may correct them
         for earlier, later in zip(committed, committed[1:], strict=False):
             assert agreed_prefix(earlier, later) == later[: len(earlier)], "committed words were revised"
         assert error_rate([item["text"]], [final.text], language) <= 0.2
@@ -82,6 +82,34 @@ def test_real_time_run_reports_the_final_with_its_timing(engine):
 def test_silence_gives_no_turn(engine):
     assert run_live(engine, silence(3), "en") == []
 
+
+@pytest.mark.parametrize("full_window", [False, True])
+def test_live_finals_use_the_trimmed_encoder_unless_told(engine, monkeypatch, full_window):
+    """The turn ends ~200 ms after the caller stops: a 30 s-window final (~0.9 s on two cores) would hold the
+    reply back, so live finals are encoded on the audio + pad; files keep the whole window (engine default)."""
+    from speech.asr.streaming import StreamingOptions
+
+    whole_window = {"partial": set(), "final": set()}  # was each decode on Whisper's whole 30 s window?
+    real_decode = engine.decode
+
+    def spy(pcm, language, *, prefix="", beam_size=None, full_window=None):
+        kind = "partial" if beam_size == 1 else "final"  # partials decode greedily, finals with the beam
+        whole_window[kind].add(engine.options.full_window if full_window is None else full_window)
+        return real_decode(pcm, language, prefix=prefix, beam_size=beam_size, full_window=full_window)
+
+    monkeypatch.setattr(engine, "decode", spy)
+    item = manifest("en")[6]
+    pcm = np.concatenate([silence(0.3), sample_pcm(item), silence(1.5)])
+    events = []
+    live = LiveTranscriber(engine, events.append, language="en", realtime=False,
+                           options=StreamingOptions(final_full_window=full_window))
+    for i in range(0, len(pcm), 320):
+        live.feed(pcm[i:i + 320])
+    live.close()
+    finals = [e for e in events if e.kind == "final"]
+    assert len(finals) == 1 and error_rate([item["text"]], [finals[0].text], "en") <= 0.2
+    assert whole_window["final"] == {full_window} and whole_window["partial"] <= {False}
+    assert engine.options.full_window  # files (`transcribe`) keep Whisper's whole window
 
 class _Spy:
     """The end-of-turn model a test gives the transcriber (the real Smart Turn unless a probability is fixed),

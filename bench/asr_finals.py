@@ -1,0 +1,166 @@
+"""`make bench` (the latency trade for live finals): how the call session's final decode is made,
+accuracy beside decode time, on one draw of the real-speech development set.
+
+The call session decodes its final at the caller's first pause while the end-of-turn timer runs, so
+the decode has to fit in that wait: Whisper's whole 30 s window is the most accurate on Mandarin
+and takes ~0.9 s on two cores; the encoder cut to the audio plus some silence takes ~0.3 s. Each row
+streams the same utterances through `LiveTranscriber` (the session's recogniser, the line's own
+rate, stream time) with one way of making the final, and scores the finals: error rate beside the
+seconds each final decode took. Partials are not decoded here: the final is decoded afresh and
+nothing of the partials reaches it, so leaving them out changes no final and saves most of the CPU.
+
+The draw is the streamed draw of `bench.asr_dev` (every English prompt over 8 s, the rest drawn with
+seed 4321); the floor (raw faster-whisper base, from that bench's cache) is scored on the same draw.
+Decode times are per final (median / p90) over the finals of at most 8 s of audio (the turn lengths a
+call has); they depend on the machine's load, which is written beside them.
+Usage: python -m bench.asr_finals [--fresh] [--rows N,...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from bench.asr_dev import DEV_ASR, FLOOR_KEY, Hypotheses, Item, audio_for, code_key, load, score, streamed_draw
+from bench.common import machine, stats, write
+from speech.scoring import edits
+
+SUBSETS = {"zh_aishell": "zh", "en_phone8k": "en"}
+SHORT_TURN_S = 8.0  # finals this long or shorter count in the decode-time columns
+
+
+@dataclass(frozen=True)
+class Row:
+    """One way of making the live final."""
+
+    name: str
+    full_window: bool  # Whisper's whole 30 s window, or the audio + `pad_s` of silence
+    pad_s: float = 5.0
+    beam: int = 5
+    preroll_s: float = 0.3  # audio kept from before the VAD's speech start
+
+
+ROWS = [
+    Row("trimmed +5 s (default)", False),
+    Row("trimmed +10 s", False, pad_s=10.0),
+    Row("trimmed +15 s", False, pad_s=15.0),
+    Row("trimmed +5 s, beam 1", False, beam=1),
+    Row("trimmed +5 s, pre-roll 0.5 s", False, preroll_s=0.5),
+    Row("full 30 s window", True),
+]
+
+
+def streamed_finals(engine, row: Row):
+    """The session's recogniser with `row`'s final, partials left out: (text, [[audio s, decode s]], load average)."""
+    from speech.asr.streaming import LiveTranscriber
+    from speech.turn import EndOfTurnDetector
+    from voice.session import SessionOptions
+
+    class FinalsOnly(LiveTranscriber):
+        def _run(self, job: tuple) -> None:
+            if job[0] != "partial":
+                super()._run(job)
+
+    defaults = SessionOptions()
+    streaming = replace(defaults.streaming, preroll_s=row.preroll_s, final_beam_size=row.beam,
+                        final_full_window=row.full_window)
+
+    def run(item: Item, condition: str) -> tuple[str, list, float]:
+        pcm, rate = audio_for(item, condition)
+        finals: list = []
+        live = FinalsOnly(engine, lambda e: e.kind == "final" and finals.append(e), language=item.language,
+                          sample_rate=rate, turn=EndOfTurnDetector(defaults.turn), options=streaming, realtime=False)
+        frame = rate // 50
+        stream = np.concatenate([pcm, np.zeros(rate, np.float32)])
+        for i in range(0, len(stream), frame):
+            live.feed(stream[i:i + frame])
+        live.close()
+        said = [f for f in finals if f.text.strip()]
+        text = ("" if item.language == "zh" else " ").join(f.text for f in said)
+        return text, [[round(len(f.pcm) / 16000, 2), round(f.asr_s, 4)] for f in finals], os.getloadavg()[0]
+
+    return run
+
+
+def configure(engine, row: Row, defaults) -> None:
+    engine.options = replace(defaults, pad_s=row.pad_s)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--fresh", action="store_true", help="decode everything again (no cached hypotheses)")
+    parser.add_argument("--rows", default="", help="comma-separated row numbers, from 1 (default: all)")
+    args = parser.parse_args()
+    if not (DEV_ASR / "zh_aishell" / "manifest.tsv").exists():
+        print(f"bench.asr_finals: the development set is not at {DEV_ASR} (set VOICEDESK_DEV_ASR): skipped",
+              file=sys.stderr)
+        return
+    from speech.asr.whisper import WhisperEngine
+
+    engine = WhisperEngine()
+    defaults = engine.options
+    wanted = [r for n, r in enumerate(ROWS, 1) if not args.rows or str(n) in args.rows.split(",")]
+    draws = {subset: streamed_draw(load(subset)) for subset in SUBSETS}
+    result: dict = {"machine": machine(), "dev_set": DEV_ASR.name, "rows": {}, "whole_file": {}}
+    whole_file = {"floor: raw faster-whisper base": ("floor", FLOOR_KEY),
+                  "transcribe (30 s window, as files)": ("transcribe", code_key("transcribe", defaults))}
+    for name, (system, key) in whole_file.items():  # the same draw through bench.asr_dev, from its cache
+        cells = {}
+        for subset, items in draws.items():
+            cached = Hypotheses(f"{system}-{subset}-native", key, False).data
+            if all(i.id in cached for i in items):
+                cells[subset] = score(items, {i.id: tuple(cached[i.id]) for i in items})
+        if len(cells) == len(draws):
+            result["whole_file"][name] = cells
+    for row in wanted:
+        configure(engine, row, defaults)
+        key = code_key("streamed", engine.options, row)
+        started = time.monotonic()
+        cells, loads = {}, []
+        run = streamed_finals(engine, row)
+        for subset, items in draws.items():
+            cache = Hypotheses(f"finals-{subset}", key, args.fresh)
+            todo = sum(1 for i in items if i.id not in cache.data)
+            print(f"  {row.name} {subset}: {todo} to decode", file=sys.stderr, flush=True)
+            out = {i.id: cache.get(i, lambda i, run=run: run(i, "native")) for i in items}
+            cache.save()
+            total = sum(edits(i.text, out[i.id][0], i.language)[0] for i in items)
+            tokens = sum(edits(i.text, out[i.id][0], i.language)[1] for i in items)
+            short = [s for i in items for audio_s, s in out[i.id][1] if audio_s <= SHORT_TURN_S]
+            loads += [out[i.id][2] for i in items]
+            cells[subset] = {"n": len(items), "edits": total, "tokens": tokens,
+                             "error_rate": round(total / max(1, tokens), 4), "decode_s": stats(short)}
+        result["rows"][row.name] = {"row": row.__dict__, "cells": cells, "load": stats(loads),
+                                    "wall_s": round(time.monotonic() - started, 1)}
+        engine.options = defaults
+    write("asr_finals", result, markdown(result))
+
+
+def rate(cell: dict) -> str:
+    return f"{cell['error_rate']:.1%} ({cell['edits']}/{cell['tokens']})"
+
+
+def markdown(r: dict) -> str:
+    lines = [f"Machine: {r['machine']}. Development set `{r['dev_set']}`, the streamed draw of bench.asr_dev; "
+             "decode seconds per final of at most 8 s of audio (median / p90); the 1-minute load average while "
+             "each row was decoded (median / p90 over its utterances).", "",
+             "| final | zh_aishell CER | zh decode, s | en_phone8k WER | en decode, s | load |",
+             "|---|---|---|---|---|---|"]
+    for name, cells in r["whole_file"].items():
+        lines.append(f"| {name}, whole file | {rate(cells['zh_aishell'])} | - | {rate(cells['en_phone8k'])} | - | - |")
+    for name, row in r["rows"].items():
+        zh, en = row["cells"]["zh_aishell"], row["cells"]["en_phone8k"]
+        t = lambda c: (f"{c['decode_s']['median']:.2f} / {c['decode_s']['p90']:.2f}"  # noqa: E731
+                       if c["decode_s"].get("n") else "-")
+        load = f"{row['load']['median']:.1f} / {row['load']['p90']:.1f}"
+        lines.append(f"| {name} | {rate(zh)} | {t(zh)} | {rate(en)} | {t(en)} | {load} |")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    main()

@@ -247,6 +247,14 @@ def streamed_draw(items: list[Item]) -> list[Item]:
     return sorted(long + random.Random(4321).sample(rest, STREAMED_DRAW - len(long)), key=lambda i: i.id)
 
 
+def dev_set_here(bench: str) -> bool:
+    """Is the development set where VOICEDESK_DEV_ASR says? If not, `bench` says so and is skipped."""
+    if (DEV_ASR / "zh_aishell" / "manifest.tsv").exists():
+        return True
+    print(f"{bench}: the development set is not at {DEV_ASR} (set VOICEDESK_DEV_ASR): skipped", file=sys.stderr)
+    return False
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--fresh", action="store_true", help="decode everything again (no cached hypotheses)")
@@ -256,9 +264,7 @@ def main() -> None:
     parser.add_argument("--cached-only", action="store_true",
                         help="report only what earlier runs decoded (the tables say what is left out)")
     args = parser.parse_args()
-    if not (DEV_ASR / "zh_aishell" / "manifest.tsv").exists():
-        print(f"bench.asr_dev: the development set is not at {DEV_ASR} (set VOICEDESK_DEV_ASR): skipped",
-              file=sys.stderr)
+    if not dev_set_here("bench.asr_dev"):
         return
     from speech.asr.whisper import WhisperEngine
 

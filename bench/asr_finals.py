@@ -26,7 +26,18 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from bench.asr_dev import DEV_ASR, FLOOR_KEY, Hypotheses, Item, audio_for, code_key, load, score, streamed_draw
+from bench.asr_dev import (
+    DEV_ASR,
+    FLOOR_KEY,
+    Hypotheses,
+    Item,
+    audio_for,
+    code_key,
+    dev_set_here,
+    load,
+    score,
+    streamed_draw,
+)
 from bench.common import machine, stats, write
 from speech.scoring import edits
 
@@ -96,9 +107,7 @@ def main() -> None:
     parser.add_argument("--fresh", action="store_true", help="decode everything again (no cached hypotheses)")
     parser.add_argument("--rows", default="", help="comma-separated row numbers, from 1 (default: all)")
     args = parser.parse_args()
-    if not (DEV_ASR / "zh_aishell" / "manifest.tsv").exists():
-        print(f"bench.asr_finals: the development set is not at {DEV_ASR} (set VOICEDESK_DEV_ASR): skipped",
-              file=sys.stderr)
+    if not dev_set_here("bench.asr_finals"):
         return
     from speech.asr.whisper import WhisperEngine
 

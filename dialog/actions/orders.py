@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import update
+from sqlalchemy import RowMapping, update
 
 from dialog.actions.facts import (
     account_target,
@@ -55,12 +55,15 @@ def track_order(shop: Shop, state: CallState, slots: Slots, language: Language) 
 
 def cancel_order(shop: Shop, state: CallState, slots: Slots, language: Language) -> ActionResult:
     """Cancel and, if it was paid, refund every captured payment to the account it came from."""
-    found = order_for(shop, state, Action.cancel_order, slots, language)
+    def refusal(order: RowMapping) -> ActionResult | None:
+        return not_changeable(shop, Action.cancel_order, order) if order["status"] not in NOT_SHIPPED else None
+
+    found = order_for(shop, state, Action.cancel_order, slots, language, refusal)
     if isinstance(found, ActionResult):
         return found
     order = found.order
-    if order["status"] not in NOT_SHIPPED:
-        return not_changeable(shop, Action.cancel_order, order)
+    if (refused := refusal(order)) is not None:
+        return refused
     with shop.transaction() as conn:
         shop.set_order(conn, order["number"], status="cancelled", cancelled_on=shop.today)
         captured = [p for p in shop.payments(order["number"], conn) if p["status"] == "captured"]
@@ -79,14 +82,19 @@ def cancel_order(shop: Shop, state: CallState, slots: Slots, language: Language)
 
 def change_shipping_address(shop: Shop, state: CallState, slots: Slots, language: Language) -> ActionResult:
     action = Action.change_shipping_address
-    found = order_for(shop, state, action, slots, language)
+    def refusal(order: RowMapping) -> ActionResult | None:
+        if order["status"] not in NOT_SHIPPED:
+            return not_changeable(shop, action, order)
+        if not slots.address:
+            return refuse(action, Reason.missing_address, OrderRef(order["number"]), order_target(order["number"]))
+        return None
+
+    found = order_for(shop, state, action, slots, language, refusal)
     if isinstance(found, ActionResult):
         return found
     number = found.order["number"]
-    if found.order["status"] not in NOT_SHIPPED:
-        return not_changeable(shop, action, found.order)
-    if not slots.address:
-        return refuse(action, Reason.missing_address, OrderRef(number), order_target(number))
+    if (refused := refusal(found.order)) is not None:
+        return refused
     with shop.transaction() as conn:
         shop.set_order(conn, number, address=slots.address)
     return ActionResult(action, ok=True, changed=True, facts=AddressChanged(number, slots.address),

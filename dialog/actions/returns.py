@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from sqlalchemy import RowMapping
+
 from dialog.actions.facts import method_name, money, order_target, policy_text, refuse, return_deadline
 from dialog.actions.which_order import order_for
 from dialog.contract import (
@@ -31,22 +33,31 @@ def return_id(row_id: int) -> str:
 def get_refund(shop: Shop, state: CallState, slots: Slots, language: Language) -> ActionResult:
     """Open a return for a delivered order inside its window; the refund is then pending on that return."""
     action = Action.get_refund
-    found = order_for(shop, state, action, slots, language)
+
+    def refusal(order: RowMapping) -> ActionResult | None:
+        number, target = order["number"], order_target(order["number"])
+        if order["status"] == "return_requested":
+            ret = shop.return_of(number)
+            return refuse(action, Reason.already_requested, ReturnPending(number, ret and return_id(ret["id"])),
+                          target)
+        if order["status"] != "delivered":
+            window = shop.return_window_days if order["status"] == "shipped" else None
+            return refuse(action, REFUSALS[order["status"]], OrderState(number, OrderStatus(order["status"]), window),
+                          target)
+        deadline = return_deadline(shop, order)
+        if shop.today > deadline:
+            return refuse(action, Reason.outside_window,
+                          OutsideWindow(number, order["delivered_on"], deadline, shop.return_window_days), target)
+        return None
+
+    found = order_for(shop, state, action, slots, language, refusal)
     if isinstance(found, ActionResult):
         return found
     order, number = found.order, found.order["number"]
     target = order_target(number)
-    if order["status"] == "return_requested":
-        ret = shop.return_of(number)
-        return refuse(action, Reason.already_requested, ReturnPending(number, ret and return_id(ret["id"])), target)
-    if order["status"] != "delivered":
-        window = shop.return_window_days if order["status"] == "shipped" else None
-        return refuse(action, REFUSALS[order["status"]], OrderState(number, OrderStatus(order["status"]), window),
-                      target)
+    if (refused := refusal(order)) is not None:
+        return refused
     deadline = return_deadline(shop, order)
-    if shop.today > deadline:
-        return refuse(action, Reason.outside_window,
-                      OutsideWindow(number, order["delivered_on"], deadline, shop.return_window_days), target)
     with shop.transaction() as conn:
         rid = shop.add(conn, db.returns, order_number=number, requested_on=shop.today, reason="no_reason",
                        status="requested")

@@ -8,12 +8,16 @@
 - No number: a read-only question (tracking, invoices) may use the caller's latest order, and the reply
   says which one; a change reads that order back and waits for a yes ("Your most recent order is
   10046 ... Shall I cancel it?"). A "yes" adds it to `state.named_orders`, and the change runs once.
+- A change that could not run on that order anyway (it has shipped, it was cancelled, its return window
+  closed: the action's own `refusal`) is refused with its reason at once, naming the order, instead of
+  being read back: nothing is changed either way, and the caller is not asked to confirm something
+  that cannot be done.
 - Anyone not yet verified is asked to verify (nothing is read back to them).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
 from rapidfuzz.distance import Levenshtein
@@ -33,9 +37,10 @@ class OrderInQuestion:
     latest: bool = False  # no number was given: the caller's latest order (read-only requests only)
 
 
-def order_for(shop: Shop, state: CallState, action: Action, slots: Slots, language: Language
-              ) -> OrderInQuestion | ActionResult:
-    """The order this request is about, or the refusal or question to answer instead."""
+def order_for(shop: Shop, state: CallState, action: Action, slots: Slots, language: Language,
+              refusal: Callable[[RowMapping], ActionResult | None] | None = None) -> OrderInQuestion | ActionResult:
+    """The order this request is about, or the refusal or question to answer instead. `refusal` is a change's
+    own check of the order (why it cannot be done, or None), run before a read-back."""
     change = action in CHANGES
     identify_caller(shop, state)
     said = slots.order_number
@@ -55,6 +60,9 @@ def order_for(shop: Shop, state: CallState, action: Action, slots: Slots, langua
                                                                     recent_orders(shop, state.customer_id, language)))
         return refuse(action, access)
     if change and number not in state.named_orders:  # the latest order, or a misheard number's nearest match
+        refused = refusal(access.order) if refusal is not None else None
+        if refused is not None:
+            return refused
         brief = order_brief(shop, access.order, language)
         return refuse(action, Reason.needs_confirmation, ConfirmOrder(brief, latest=latest), order_target(number))
     return OrderInQuestion(access.order, access.customer, latest)

@@ -244,6 +244,9 @@ def language_ok(sentence: str, language: Language, facts_text: str = "") -> bool
     return not re.search(r"[\u4e00-\u9fff]", stripped) and bool(re.search(r"[A-Za-z]", sentence))
 
 
+_WORDY = re.compile(r"[A-Za-z\u4e00-\u9fff]")  # a fact in words (a name, an address), not a bare figure
+
+
 def check_sentence(sentence: str, result: ActionResult, language: Language, extra: Iterable[str] = ()) -> list[str]:
     """Why this sentence may not be said (empty: it may)."""
     problems: list[str] = []
@@ -271,15 +274,19 @@ def check_sentence(sentence: str, result: ActionResult, language: Language, extr
             problems.append(f"date {m[0]!r} not in facts")
     if _WEEKDAYS.search(sentence):
         problems.append("relative date or weekday")
-    bare = _CODE.sub(" ", sentence)
+    # numbers inside the facts' own words are theirs ("玻璃保鲜盒五件套", "Rice Cooker Smart 4L")
+    named = sentence
+    for text in sorted({t for t in texts if len(t) >= 2 and _WORDY.search(t)}, key=len, reverse=True):
+        named = named.replace(text, " ")
+    bare = _CODE.sub(" ", named)
     for m in _NUMBER.finditer(bare):
         v = _as_float(m[0].rstrip(".,"))
         if v is not None and v not in numbers and not any(_as_float(p) in numbers for p in m[0].split(",")):
             problems.append(f"number {m[0]} not in facts")
-    for m in _EN_WORD.finditer(sentence):
+    for m in _EN_WORD.finditer(named):
         if float(_EN_NUMBER_WORDS[m[1].lower()]) not in numbers:
             problems.append(f"number {m[1]!r} not in facts")
-    for m in _ZH_NUMBER.finditer(sentence):
+    for m in _ZH_NUMBER.finditer(named):
         v = _zh_number(m[1])
         if v is not None and float(v) not in numbers and not (v == 1 and m[1] == "一"):
             problems.append(f"number {m[1]!r} not in facts")

@@ -318,16 +318,38 @@ def test_a_failure_mid_action_rolls_the_whole_change_back(shop, find_order, owne
 @pytest.mark.parametrize("action", sorted(CHANGES))
 @pytest.mark.parametrize("language", ["en", "zh"])
 def test_a_change_without_a_named_order_is_read_back_never_guessed(shop, shop_data, action, language):
-    """No number: the caller's latest order is read back and nothing changes until they say yes."""
+    """No number: the caller's latest order is read back and nothing changes until they say yes; a change that
+    could not run on that order anyway is refused with its reason at once, naming the order."""
     customer = next(c for c in shop_data["customers"] if c["orders"])
+    latest = shop.orders_of(customer["id"])[0]
     before = {o["number"]: shop.order(o["number"])["status"] for o in shop_data["orders"]}
     tickets = shop.count(db.tickets)
     result = act(shop, action, customer=customer, language=language, address="9 Hill Road")
-    assert not result.ok and result.reason == "needs_confirmation" and not result.changed
-    if action != "delete_account":
+    assert not result.ok and not result.changed
+    if result.reason != "needs_confirmation":  # why it can't be done, about the order it would have read back
+        assert action in {"get_refund", "cancel_order", "change_shipping_address"}
+        assert result.target == f"order:{latest['number']}" and result.facts.order_number == latest["number"]
+    elif action != "delete_account":
         assert isinstance(result.facts, ConfirmOrder) and result.facts.latest
     assert {o["number"]: shop.order(o["number"])["status"] for o in shop_data["orders"]} == before
     assert shop.count(db.tickets) == tickets
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+@pytest.mark.parametrize(("action", "status", "reason"), [
+    ("cancel_order", "shipped", "already_shipped"), ("cancel_order", "cancelled", "already_cancelled"),
+    ("get_refund", "paid", "not_shipped"), ("get_refund", "return_requested", "already_requested"),
+    ("change_shipping_address", "delivered", "already_shipped")])
+def test_a_change_that_cannot_run_is_refused_before_any_read_back(shop, shop_data, language, action, status, reason):
+    """The caller's latest order could not take the change anyway: say why now, not "shall I ...?" first."""
+    customer = next((c for c in shop_data["customers"] if c["orders"]
+                     and shop.orders_of(c["id"])[0]["status"] == status), None)
+    if customer is None:
+        pytest.fail(f"the demo shop has no customer whose latest order is {status}")
+    latest = shop.orders_of(customer["id"])[0]["number"]
+    result = act(shop, action, customer=customer, language=language, address="9 Hill Road")
+    assert (result.ok, result.changed, result.reason, result.target) == (False, False, reason, f"order:{latest}")
+    assert shop.order(latest)["status"] == status
 
 
 def test_a_misheard_number_matched_to_another_order_is_read_back_before_a_change(shop, find_order, owner):

@@ -8,8 +8,10 @@ sentence must pass the reply check against that same result.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -49,6 +51,16 @@ def status(*states: str, when: Callable[[Order], bool] = lambda o: True) -> Call
 
 
 ANY = status("shipped")
+_ORDERS = json.loads((Path(__file__).parents[2] / "samples" / "shop" / "orders.json").read_text())
+
+
+def latest(*states: str, when: Callable[[Order], bool] = lambda o: True) -> Callable[[Order], bool]:
+    """The caller's most recent order (what a change without a number reads back), in one of `states`."""
+    def test(o: Order) -> bool:
+        theirs = [x for x in _ORDERS if x["customer_id"] == o["customer_id"]]
+        return o["number"] == max(theirs, key=lambda x: (x["placed_on"], x["number"]))["number"] \
+            and o["status"] in states and when(o)
+    return test
 DEFAULT_REFUSALS = {
     "not_verified": Situation(order=ANY, caller="nobody"),
     "unknown_order": Situation(order=ANY, caller="other"),
@@ -87,6 +99,13 @@ SITUATIONS: dict[tuple[str, str], Situation] = {
     ("recover_password", "not_verified"): Situation(caller="nobody"),
     ("delete_account", DONE): Situation(confirmed=True),
     ("delete_account", "needs_confirmation"): Situation(),
+    # a read-back is for a change that could run: the caller's latest order must be able to take it
+    ("cancel_order", "needs_confirmation"): Situation(order=latest("paid"), named=False),
+    ("change_shipping_address", "needs_confirmation"): Situation(order=latest("paid"), named=False,
+                                                                 slots={"address": "9 Elm"}),
+    ("get_refund", "needs_confirmation"): Situation(
+        order=latest("delivered", when=lambda o: o["delivered_on"] >= RECENT), named=False),
+    ("payment_issue", "needs_confirmation"): Situation(order=latest("paid"), named=False),
     ("complaint", DONE): Situation(said="The kettle arrived broken and nobody answered my email."),
     ("product_question", DONE): Situation(slots={"product": "SKU1022"}),
     ("product_question", "missing_question"): Situation(),

@@ -165,6 +165,19 @@ def test_check_rejects_what_the_facts_do_not_hold(sentence, language, problem):
     assert any(problem in p for p in problems), problems
 
 
+@pytest.mark.parametrize(("sentence", "language"), [("您的订单10031是玻璃保鲜盒五件套。", "zh"),
+                                                  ("Order 10031 is the Storage Box Set of Five.", "en")])
+def test_a_number_inside_a_name_from_the_facts_is_the_name(sentence, language):
+    """"五" in a product's name is not a quantity the reply made up; the same word outside the name still is."""
+    boxes = "玻璃保鲜盒五件套" if language == "zh" else "Storage Box Set of Five"
+    result = ActionResult("track_order", True, OrderDetails(
+        "10031", OrderStatus.shipped, date(2026, 11, 24), Money(59), (boxes,), "SF Express", "SF123456789012",
+        date(2026, 11, 26), date(2026, 12, 1)), as_of=TODAY)
+    assert check_sentence(sentence, result, language) == []
+    stray = "预计五天送达。" if language == "zh" else "It takes five days."
+    assert any("number" in p for p in check_sentence(stray, result, language))
+
+
 DELIVERED = ActionResult("track_order", True, OrderDetails(
     "10046", OrderStatus.delivered, date(2026, 11, 1), Money(399), ("air fryer",), "SF Express", "SF1234567890",
     date(2026, 11, 3), delivered_on=date(2026, 11, 7)), as_of=TODAY)

@@ -237,7 +237,8 @@ async def _sip_caller(sip_port: int, caller: str, speech: np.ndarray, lead_s: fl
     """A SIP phone that presents `caller` as its caller ID, waits out the greeting, asks its question (PCMU RTP,
     20 ms frames in real time) and holds the line until `wait_for_turn(call_id)` is true; then hangs up."""
     sig, rtp = await UdpPeer.open(), await UdpPeer.open()
-    call_id = f"spoof-{uuid.uuid4().hex[:10]}"
+    # letters only: the log redaction masks a run of digits (a phone number), and a random hex id can be one
+    call_id = "spoof-" + uuid.uuid4().hex[:10].translate(str.maketrans("0123456789", "ghijklmnop"))
     request = invite(via_port=sig.port, rtp_port=rtp.port, call_id=call_id, branch=f"z9hG4bK{call_id}")
     sig.send(request.replace(b"<sip:caller@127.0.0.1>", f"<sip:{caller}@127.0.0.1>".encode()), sip_port)
     ok = await sig.final(5)

@@ -295,21 +295,25 @@ def main() -> None:
     write("calls", result, markdown(result))
 
 
+def _ms(v: dict) -> str:
+    """Median / p90 in ms and the count, from `stats`."""
+    return f"{v['median'] * 1000:.0f} / {v['p90'] * 1000:.0f} (n={v['n']})" if v.get("n") else "n/a"
+
+
 def voice_markdown(r: dict) -> str:
-    s = lambda v: f"{v['median'] * 1000:.0f} / {v['p90'] * 1000:.0f} (n={v['n']})" if v.get("n") else "n/a"  # noqa: E731
     lines = [f"Machine: {r['machine']}; load average {r['load_before']:.1f} before, {r['load_after']:.1f} after.",
              f"Early replies: {r['early_replies']}; audio end-of-turn model: {r['audio_end_of_turn_model']}.", "",
              "| Twilio | voice-to-voice ms, median / p90 |", "|---|---|"]
-    lines += [f"| {k} | {s(v)} |" for k, v in r["voice_to_voice_s"].items()]
+    lines += [f"| {k} | {_ms(v)} |" for k, v in r["voice_to_voice_s"].items()]
     return "\n".join(lines) + "\n"
 
 
 def markdown(r: dict) -> str:
-    s = lambda v: f"{v['median'] * 1000:.0f} / {v['p90'] * 1000:.0f} (n={v['n']})" if v.get("n") else "n/a"  # noqa: E731
     lines = [f"Machine: {r['machine']}", "", "| channel | voice-to-voice ms, median / p90 |", "|---|---|"]
-    lines += [f"| {k} | {s(v)} |" for k, v in r["voice_to_voice_s"].items()]
+    lines += [f"| {k} | {_ms(v)} |" for k, v in r["voice_to_voice_s"].items()]
     lines += ["", "| calls at once (Twilio) | voice-to-voice ms, median / p90 | answered |", "|---|---|---|"]
-    lines += [f"| {c['calls']} | {s(c['voice_to_voice_s'])} | {c['answered']}/{c['asked']} |" for c in r["concurrent"]]
+    lines += [f"| {c['calls']} | {_ms(c['voice_to_voice_s'])} | {c['answered']}/{c['asked']} |"
+              for c in r["concurrent"]]
     m, lc = r["memory_per_call"], r["long_call"]
     lines += ["", f"Memory per open call: {m['mib_per_call']} MiB of Python allocations (tracemalloc, {m['calls']} "
               "calls held open, models shared; the MemoryChannel keeps each call's audio).",

@@ -46,6 +46,8 @@ class DecodeOptions:
     lead_s: float = 0.3  # silence before the audio on the cut encoder: it misses a first word said at 0.0 s
     window_s: float = 24.0  # longest stretch decoded at once (the 30 s window less the lead and some margin)
     overlap_s: float = 2.0  # a stretch with no pause is decoded in windows overlapping by this much
+    tail_gap_s: float = 1.0  # speech this long after a window's last segment is decoded again (a text ended early)
+    max_tails: int = 2  # at most this many such re-decodes a window
     prompts: dict[str, str] = field(default_factory=lambda: dict(PROMPTS))
     compute_type: str = "int8"  # "float32" reproduces openai-whisper's numbers exactly
     full_window: bool = True  # encode the whole 30 s window (files); False: the audio + pad_s (live decodes)
@@ -254,9 +256,7 @@ class WhisperTranscriber:
         detected = language
         previous_end = 0.0
         for start, end in windows:
-            chunk = pcm[int(start * SAMPLE_RATE): int(end * SAMPLE_RATE)]
-            d, detected = self.engine.decode(chunk, language or None)
-            heard = [replace(s, start=start + s.start, end=start + s.end) for s in d.segments]
+            heard, detected = self._decode_window(pcm, start, end, language or detected or None, probs)
             if start < previous_end:  # no pause to cut at: the windows overlap, the seam is merged
                 segments = splice(segments, heard, (start, previous_end))
             else:
@@ -267,3 +267,30 @@ class WhisperTranscriber:
         lang = detected or language or "en"
         t = Transcript(join_text([s.text for s in segments], lang), lang, duration, segments)
         return clean_transcript(t)
+
+    def _decode_window(self, pcm: np.ndarray, start: float, end: float, language: str | None,
+                       probabilities: np.ndarray) -> tuple[list[Segment], str | None]:
+        """One window's segments in seconds of the recording. Whisper sometimes ends a long window early (real
+        English prompts: "...press 0 to" and then end of text, with 2 s of speech left): when speech the VAD
+        heard lies more than `tail_gap_s` after the last segment, the rest is decoded again, from `overlap_s`
+        before that segment's end, and the seam merged. At most `max_tails` times a window."""
+        options = self.engine.options
+        segments: list[Segment] = []
+        at = start
+        for _ in range(1 + options.max_tails):
+            chunk = pcm[int(at * SAMPLE_RATE): int(end * SAMPLE_RATE)]
+            d, language = self.engine.decode(chunk, language)
+            heard = [replace(s, start=at + s.start, end=at + s.end) for s in d.segments]
+            segments = splice(segments, heard, (at, segments[-1].end)) if segments else heard
+            last = segments[-1].end if segments else None
+            if last is None or not _speech_after(probabilities, last + options.tail_gap_s, end):
+                break
+            at = max(at + options.tail_gap_s, last - options.overlap_s)
+        return segments, language
+
+
+def _speech_after(probabilities: np.ndarray, lo: float, hi: float, vad_window_s: float = 0.032,
+                  threshold: float = 0.5) -> bool:
+    """Did the VAD hear speech between `lo` and `hi` s?"""
+    window = probabilities[int(lo / vad_window_s): int(hi / vad_window_s)]
+    return bool(len(window)) and bool((window >= threshold).any())

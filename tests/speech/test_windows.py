@@ -71,3 +71,52 @@ def test_a_seam_the_windows_disagree_on_falls_in_the_middle_by_time():
     second = [Segment(6.0, 6.8, "fife"), Segment(7.2, 10.0, "six seven")]
     merged = [s.text for s in splice(first, second, (6.0, 8.0))]
     assert merged == ["one two three", "four five", "six seven"]
+
+
+class EndsEarly:
+    """A decoder that, like Whisper on long real prompts, sometimes stops before the audio does: the first
+    decode of a window hears only its first 6 s; decoding from later on hears the rest."""
+
+    def __init__(self, head: tuple[str, str], seam: str, tail: str) -> None:
+        from speech.asr.whisper import DecodeOptions
+
+        self.options, self.head, self.seam, self.tail, self.calls = DecodeOptions(), head, seam, tail, []
+
+    def decode(self, pcm: np.ndarray, language: str | None, **_):
+        from speech.asr.whisper import Decoded
+
+        seconds = len(pcm) / 16000
+        self.calls.append(seconds)
+        if len(self.calls) == 1:
+            segments = [Segment(0.0, 3.0, self.head[0]), Segment(3.0, 6.0, self.head[1])]
+        else:  # started 2 s before the first decode's last stamp
+            segments = [Segment(0.0, 1.0, self.seam), Segment(1.0, seconds, self.tail)]
+        return Decoded(" ".join(s.text for s in segments), [], -0.2, 0.01, 1.2, segments), language or "en"
+
+
+EN = (("Press 4 for the previous message.", "Press 0 to"), "press 0 to", "reach an operator.")
+ZH = (("您的订单已经发货，", "如需帮助请按"), "帮助请按", "零转人工客服。")
+
+
+@pytest.mark.parametrize("language,said", [("en", EN), ("zh", ZH)])
+def test_speech_after_a_text_that_ended_early_is_decoded_again(language, said):
+    from speech.asr.whisper import WhisperTranscriber
+
+    engine = EndsEarly(*said)
+    transcriber = WhisperTranscriber(engine)
+    pcm = np.zeros(16000 * 9, np.float32)
+    heard, _ = transcriber._decode_window(pcm, 0.0, 9.0, language, probabilities([(0.2, 8.8)], 9.0))
+    assert engine.calls == [9.0, 5.0]  # the rest again, from 2 s before the last segment's end (6 s)
+    assert [s.text for s in heard][-1] == said[2]
+    glue = "" if language == "zh" else " "
+    assert glue.join(s.text for s in heard) == glue.join([*said[0], said[2]])  # the seam heard twice, kept once
+
+
+def test_a_window_whose_text_reaches_its_speech_is_decoded_once():
+    from speech.asr.whisper import WhisperTranscriber
+
+    engine = EndsEarly(*EN)
+    transcriber = WhisperTranscriber(engine)
+    pcm = np.zeros(16000 * 9, np.float32)
+    transcriber._decode_window(pcm, 0.0, 9.0, "en", probabilities([(0.2, 6.5)], 9.0))  # silence after 6.5 s
+    assert engine.calls == [9.0]

@@ -157,6 +157,30 @@ def per_channel(base: str, settings, voice, rounds: int, channels=("twilio", "au
     return result
 
 
+STAGES = ("endpoint", "asr", "understand", "action", "first_token", "first_sentence", "tts_first", "first_audio",
+          "voice_to_voice")
+
+
+def stages(records_url: str) -> dict:
+    """Where the time goes, per language, from the server's own turn records (voice/records.py): each stage's
+    median in ms. `endpoint` is the silence waited after the caller's last word; the rest count from the end of
+    the turn (`first_audio`: the first reply frame handed to the line)."""
+    import json
+
+    from sqlalchemy import select
+
+    from voice.records import CallRecords, turns
+
+    with CallRecords(records_url).engine.connect() as db:
+        rows = [json.loads(r) for (r,) in db.execute(select(turns.c.record))]
+    out: dict[str, dict] = {}
+    for language in ("en", "zh"):
+        ours = [r["latency_ms"] for r in rows if r.get("language") == language and not r.get("typed")]
+        out[language] = {"n": len(ours)} | {
+            k: float(np.median(v)) if (v := [x[k] for x in ours if x.get(k) is not None]) else None for k in STAGES}
+    return out
+
+
 def concurrency(base: str, settings, voice, max_calls: int) -> list[dict]:
     """k callers at once, each asking the English questions: does the reply still come in time?"""
     phone = utterances(voice, 8000)["en"]
@@ -279,7 +303,7 @@ def main() -> None:
             result = {"machine": machine(), "cpu_threads": os.cpu_count(), "load_before": os.getloadavg()[0],
                       "early_replies": turn.early_replies, "audio_end_of_turn_model": turn.turn.audio_model,
                       "voice_to_voice_s": per_channel(base, settings, services.voice, args.rounds or 3, ("twilio",)),
-                      "load_after": os.getloadavg()[0]}
+                      "load_after": os.getloadavg()[0], "stages_ms": stages(settings.calls.records_url)}
             server.should_exit = True
             write("calls-voice", result, voice_markdown(result))
             return
@@ -305,6 +329,11 @@ def voice_markdown(r: dict) -> str:
              f"Early replies: {r['early_replies']}; audio end-of-turn model: {r['audio_end_of_turn_model']}.", "",
              "| Twilio | voice-to-voice ms, median / p90 |", "|---|---|"]
     lines += [f"| {k} | {_ms(v)} |" for k, v in r["voice_to_voice_s"].items()]
+    lines += ["", "Stage medians from the server's turn records (caller turns), ms:", "",
+              "| language | turns | " + " | ".join(STAGES) + " |", "|---|---|" + "---|" * len(STAGES)]
+    for language, v in r.get("stages_ms", {}).items():
+        cells = ["-" if v[k] is None else f"{v[k]:.0f}" for k in STAGES]
+        lines.append(f"| {language} | {v['n']} | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
 
 

@@ -15,7 +15,8 @@ model time are not counted in the delay (they run during the pause, on stream ti
 
 Families:
 - silence only: end after T s of silence (eot-bench's VAD baseline).
-- words + silence: today's `EndOfTurnDetector()`: `min_silence_s` after a finished sentence, else `max_silence_s`.
+- words + silence: the default `EndOfTurnDetector()`: `min_silence_s` after a finished sentence, `number_silence_s`
+  while a number is read in groups, else `max_silence_s` (swept with the number wait equal to `max_silence_s`).
 - Smart Turn: eot-bench's policy on the model's probability (threshold, action delay, timeout).
 - Smart Turn + words: `EndOfTurnDetector(model=...)` itself, run on the grid, swept over its options.
 Usage: `python -m bench.turn [en|zh ...] [--phone | --human]` (`--phone`: the pause set through an 8 kHz
@@ -149,7 +150,8 @@ def score(turns: Iterable[tuple[str, np.ndarray, float | None]], lang: str, engi
           model: CachedModel) -> list[Silence]:
     """Every silence the VAD reports in each turn, with the words and the model's answers on the grid.
     `eot_start` None: the turn's last silence is its end."""
-    from speech.asr.filters import to_simplified
+    from speech.asr.base import Transcript
+    from speech.asr.filters import clean_transcript
 
     silences = []
     for turn, pcm, eot_start in turns:
@@ -160,8 +162,10 @@ def score(turns: Iterable[tuple[str, np.ndarray, float | None]], lang: str, engi
             last = i == len(found) - 1
             label = "eot" if (last if eot_start is None else start >= eot_start - 0.15) else "hold"
             begin = max(0, int((speech_start - PREROLL) * RATE))
-            decoded, _ = engine.decode(pcm[begin:int((start + SPEECH_END_LAG) * RATE)], lang)
-            text = to_simplified(decoded.text) if lang == "zh" else decoded.text
+            heard = pcm[begin:int((start + SPEECH_END_LAG) * RATE)]
+            decoded, _ = engine.decode(heard, lang)
+            # as the live transcriber hands it over: loops undone, Simplified, digit strings whole
+            text = clean_transcript(Transcript(decoded.text, lang, len(heard) / RATE, decoded.segments)).text
             s = Silence(turn, label, end - start, text.strip())
             model.turn = f"{turn}@{start:.3f}"
             for k in range(grid(0.2), grid(min(s.duration, SCORED_UP_TO)) + 1):
@@ -206,9 +210,9 @@ def words_and_silence(silences: list[Silence]) -> list[Outcome]:
     for lo, hi in itertools.product(np.round(np.arange(0.2, 1.21, 0.05), 2), (0.8, 1.0, 1.2, 1.5, 2.0, 2.5)):
         if lo > hi:
             continue
-        detector = EndOfTurnDetector(TurnOptions(min_silence_s=lo, max_silence_s=hi))
+        detector = EndOfTurnDetector(TurnOptions(min_silence_s=lo, max_silence_s=hi, number_silence_s=hi))
         out.append(evaluate("words + silence", f"min={lo:.2f} max={hi:.1f}", silences,
-                            lambda s, d=detector, lo=lo, hi=hi: lo if d.looks_finished(s.text) else hi))
+                            lambda s, d=detector: d.words_wait(s.text)))
     return out
 
 
@@ -316,9 +320,10 @@ def main(argv: list[str]) -> int:
             continue
         families = {"silence only": silence_only(silences), "words + silence": words_and_silence(silences),
                     "Smart Turn": smart_turn_policy(silences), "Smart Turn + words": detector_sweep(silences)}
-        fixed = {"today (words + silence, 0.55 / 1.2 s)": evaluate(
-                     "today", "min=0.55 max=1.2", silences,
-                     lambda s: 0.55 if EndOfTurnDetector().looks_finished(s.text) else 1.2),
+        o = TurnOptions()
+        words = f"{o.min_silence_s} / {o.max_silence_s} s, {o.number_silence_s} s in a number"
+        fixed = {f"default: words + silence ({words})": evaluate(
+                     "words + silence", words, silences, lambda s: EndOfTurnDetector().words_wait(s.text)),
                  "new default (Smart Turn + words)": evaluate(
                      "new default", _knobs(TurnOptions()), silences, lambda s: detector_fire(TurnOptions(), s)[0])}
         rules: dict[str, int] = {}

@@ -33,6 +33,18 @@ _CONTINUING = re.compile(
     re.IGNORECASE,
 )
 
+# A number read in groups ("一零零… 五幺", "one zero zero… two three"): the text so far ends in fewer digits than
+# the number its words announce. Order numbers are five digits, a card's or phone's last four are four, a phone
+# number ten (US) or eleven (China). Digits may be Arabic (speech/asr/digits.py joins them) or still spoken, and
+# groups Whisper wrote apart ("138、1234", "1-0. 0-4", "8.812") count together.
+_DIGIT = "0-9零〇一二三四五六七八九幺两"
+_TRAILING_DIGITS = re.compile(f"([{_DIGIT}](?:[\\s,，、.\\-]*[{_DIGIT}])*)$")  # groups as Whisper writes them
+_NUMBER_CUES = [  # (what the caller is reading, digits it has): the first that matches the words before
+    (re.compile(r"last (four|4)|后四位|尾号|末四位", re.IGNORECASE), 4),
+    (re.compile(r"\b(phone|mobile)\b|手机|电话", re.IGNORECASE), 0),  # 10 or 11 digits, by language
+    (re.compile(r"\b(number|order|code|account|extension)\b|订单|单号|号|码", re.IGNORECASE), 5),
+]
+
 log = logging.getLogger("voicedesk.turn")
 
 Rule = Literal["waiting", "finished-words", "max-silence", "complete", "timeout"]
@@ -43,6 +55,7 @@ class TurnOptions:
     # words only (no audio model), the rule the detector falls back to
     min_silence_s: float = 0.55  # after a finished sentence (a comma pause runs ~0.45 s)
     max_silence_s: float = 1.2  # whatever the words say
+    number_silence_s: float = 2.0  # while a number is read in groups ("一零零… 五幺"): a caller reading it off a card
     max_turn_s: float = 25.0  # longest single caller turn before we take it anyway
     # with the audio model (Smart Turn). Off by default: on the unseen sample calls it heard the pauses between a
     # caller's sentences as the end of the turn (42 barge-ins in 143 turns; docs/turn-taking.md)
@@ -51,6 +64,22 @@ class TurnOptions:
     incomplete_silence_s: float = 2.0  # the longest wait, when the model keeps hearing more to come
     threshold: float = 0.7  # model probability above which the turn sounds complete (Pipecat uses 0.5)
     rescore_every_s: float = 0.5  # ask the model again while the pause grows (it hears the silence too)
+
+
+def number_unfinished(text: str) -> bool:
+    """The text ends in a digit string shorter than the number its words announce ("My order number is 100",
+    "我的手机号是138"). A digit string no words announce ("I want 2") says nothing."""
+    m = _TRAILING_DIGITS.search(text.rstrip(".?!。？！,，、 "))
+    if m is None:
+        return False
+    digits = len(re.findall(f"[{_DIGIT}]", m.group(1)))
+    before = text[max(0, m.start() - 24): m.start()]
+    for cue, wanted in _NUMBER_CUES:
+        if cue.search(before):
+            if wanted == 0:
+                wanted = 11 if re.search("[\u4e00-\u9fff]", text) else 10
+            return digits < wanted
+    return False
 
 
 class TurnModel(Protocol):
@@ -98,8 +127,11 @@ class EndOfTurnDetector:
         return bool(_FINISHED.search(text)) and not self.trails_off(text)
 
     def trails_off(self, text: str | None) -> bool:
-        """Words that promise more: "and", "um", "我的", "然后"..."""
-        return bool(text) and bool(_CONTINUING.search(text.rstrip(".?!。？！ ")))
+        """Words that promise more: "and", "um", "我的", "然后"..., or a number read only in part."""
+        if not text:
+            return False
+        bare = text.rstrip(".?!。？！ ")
+        return bool(_CONTINUING.search(bare)) or number_unfinished(bare)
 
     def is_end(self, silence_s: float, text: str | None,
                audio: Callable[[], np.ndarray] | None = None) -> bool:
@@ -164,14 +196,19 @@ class EndOfTurnDetector:
             self.reset()
         self._last_silence = silence_s
 
-    def _by_words(self, silence_s: float, text: str | None) -> TurnVerdict:
+    def words_wait(self, text: str | None) -> float:
+        """The silence the words rule waits for after `text`: short after a finished sentence, long otherwise,
+        longer while a number is being read in groups."""
         o = self.options
-        finished = self.looks_finished(text)
-        wait = o.min_silence_s if finished else o.max_silence_s
-        if silence_s >= o.max_silence_s:
-            return TurnVerdict(True, "max-silence", silence_s, wait)
-        if silence_s >= o.min_silence_s and finished:
-            return TurnVerdict(True, "finished-words", silence_s, wait)
+        if self.looks_finished(text):
+            return o.min_silence_s
+        return o.number_silence_s if text and number_unfinished(text) else o.max_silence_s
+
+    def _by_words(self, silence_s: float, text: str | None) -> TurnVerdict:
+        wait = self.words_wait(text)
+        if silence_s >= wait:
+            return TurnVerdict(True, "finished-words" if wait == self.options.min_silence_s else "max-silence",
+                               silence_s, wait)
         return TurnVerdict(False, "waiting", silence_s, wait)
 
     def _by_sound(self, silence_s: float, text: str | None) -> TurnVerdict:

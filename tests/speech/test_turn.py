@@ -12,6 +12,8 @@ import pytest
 
 from speech.turn import EndOfTurnDetector, TurnOptions
 
+NUMBER = TurnOptions().number_silence_s
+
 
 class FixedModel:
     def __init__(self, p: float) -> None:
@@ -49,6 +51,37 @@ def test_without_a_model_the_words_and_silence_rule_is_unchanged(text, ends_at):
     assert not detector.is_end(ends_at - 0.01, text)
     assert detector.is_end(ends_at, text)
     assert detector.verdict.rule == ("finished-words" if ends_at == 0.55 else "max-silence")
+
+
+@pytest.mark.parametrize(("text", "ends_at"), [
+    ("My order number is 100.", NUMBER),  # "one zero zero… two three": read in groups
+    ("My order number is 10023.", 0.55),
+    ("我的订单号是一零零。", NUMBER),
+    ("我的订单号是100。", NUMBER),
+    ("My phone number is 138, 1234, 5678.", 0.55),  # groups Whisper wrote apart count together
+    ("我的手机号是138、1234、5678。", 0.55),
+    ("我的订单号是10023。", 0.55),
+    ("The last four digits are 88.", NUMBER),
+    ("The last four digits are 8812.", 0.55),
+    ("我的手机尾号是88。", NUMBER),
+    ("My phone number is 555 123.", NUMBER),
+    ("My phone number is 5551234456.", 0.55),
+    ("我的手机号是138。", NUMBER),
+    ("我的手机号是13812345678。", 0.55),
+    ("I want 2.", 0.55),  # a digit no words announce as a number says nothing
+    ("我要买2个。", 0.55),
+])
+def test_a_number_read_only_in_part_is_waited_for(text, ends_at):
+    """A caller reading a number off a card or a screen pauses between its groups: they get the long wait."""
+    detector = EndOfTurnDetector()
+    assert not detector.is_end(ends_at - 0.01, text)
+    assert detector.is_end(ends_at, text)
+
+
+@pytest.mark.parametrize("text", ["My order number is 100.", "我的订单号是一零零。"])
+def test_a_number_read_only_in_part_vetoes_a_complete_sound(text):
+    detector = EndOfTurnDetector(model=FixedModel(0.95))
+    assert run(detector, text, up_to=1.9) is None
 
 
 def test_audio_is_ignored_when_no_model_was_given():

@@ -73,7 +73,7 @@ def number_unfinished(text: str) -> bool:
     if m is None:
         return False
     digits = len(re.findall(f"[{_DIGIT}]", m.group(1)))
-    before = text[max(0, m.start() - 24): m.start()]
+    before = text[max(0, m.start() - 40): m.start()]  # "the last four digits of my phone are 7125"
     for cue, wanted in _NUMBER_CUES:
         if cue.search(before):
             if wanted == 0:

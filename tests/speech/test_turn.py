@@ -63,6 +63,7 @@ def test_without_a_model_the_words_and_silence_rule_is_unchanged(text, ends_at):
     ("我的订单号是10023。", 0.55),
     ("The last four digits are 88.", NUMBER),
     ("The last four digits are 8812.", 0.55),
+    ("Sure, the last four digits of my phone are 7125.", 0.55),
     ("我的手机尾号是88。", NUMBER),
     ("My phone number is 555 123.", NUMBER),
     ("My phone number is 5551234456.", 0.55),

@@ -140,19 +140,23 @@ def per_channel(base: str, settings, voice, rounds: int, channels=("twilio", "au
     result = {}
     for channel in channels:
         values: dict[str, list[float]] = {"en": [], "zh": []}
+        first: list[float] = []  # each call's first answer (the greeting has just played)
         for _ in range(rounds):
             for language in ("en", "zh"):
                 if channel == "twilio":
                     peer = TwilioPeer(base, settings.server.twilio_auth_token, language=language)
-                    values[language] += asyncio.run(converse(peer, phone[language], 8000))
+                    call = asyncio.run(converse(peer, phone[language], 8000))
                 elif channel == "audiosocket":
-                    values[language] += asyncio.run(converse(
+                    call = asyncio.run(converse(
                         AudioSocketPeer("127.0.0.1", settings.server.audiosocket_port), phone[language], 8000))
                 else:
-                    values[language] += asyncio.run(browser_converse(base, settings.server.api_token, wide[language]))
+                    call = asyncio.run(browser_converse(base, settings.server.api_token, wide[language]))
+                values[language] += call
+                first += call[:1]
         result[channel] = stats(values["en"] + values["zh"])
         for language in ("en", "zh"):
             result[f"{channel} {language}"] = stats(values[language])
+        result[f"{channel} first turn"] = stats(first)
         print(f"{channel}: voice-to-voice {result[channel]}", flush=True)
     return result
 

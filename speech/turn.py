@@ -8,7 +8,8 @@ Two signals, both already at hand when the caller pauses:
   Whisper puts a full stop after either. How well it does, on real and on synthetic voices, is
   measured by `bench/turn.py` (docs/turn-taking.md): well on real voices, poorly on synthetic ones.
 
-Without a model the rule is today's: 0.55 s of silence after a finished sentence, 1.2 s otherwise.
+Without a model the rule is the words': 0.55 s of silence after a finished sentence, 1.2 s otherwise,
+2.0 s while a number is read in groups ("my order number is 100…": fewer digits than its words announce).
 With one, a short silence (0.2 s) plus "complete" from the model (and words that do not trail off)
 ends the turn; otherwise the turn waits, asking the model again every 0.5 s as the pause grows, up to
 2 s. The threshold (0.7) and the 0.5 s were chosen on `bench/turn.py`'s sets (docs/turn-taking.md).
@@ -207,8 +208,7 @@ class EndOfTurnDetector:
     def _by_words(self, silence_s: float, text: str | None) -> TurnVerdict:
         wait = self.words_wait(text)
         if silence_s >= wait:
-            return TurnVerdict(True, "finished-words" if wait == self.options.min_silence_s else "max-silence",
-                               silence_s, wait)
+            return TurnVerdict(True, "finished-words" if self.looks_finished(text) else "max-silence", silence_s, wait)
         return TurnVerdict(False, "waiting", silence_s, wait)
 
     def _by_sound(self, silence_s: float, text: str | None) -> TurnVerdict:

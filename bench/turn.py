@@ -320,10 +320,10 @@ def main(argv: list[str]) -> int:
             continue
         families = {"silence only": silence_only(silences), "words + silence": words_and_silence(silences),
                     "Smart Turn": smart_turn_policy(silences), "Smart Turn + words": detector_sweep(silences)}
-        o = TurnOptions()
+        o, default = TurnOptions(), EndOfTurnDetector()
         words = f"{o.min_silence_s} / {o.max_silence_s} s, {o.number_silence_s} s in a number"
         fixed = {f"default: words + silence ({words})": evaluate(
-                     "words + silence", words, silences, lambda s: EndOfTurnDetector().words_wait(s.text)),
+                     "words + silence", words, silences, lambda s, d=default: d.words_wait(s.text)),
                  "new default (Smart Turn + words)": evaluate(
                      "new default", _knobs(TurnOptions()), silences, lambda s: detector_fire(TurnOptions(), s)[0])}
         rules: dict[str, int] = {}

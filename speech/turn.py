@@ -200,15 +200,25 @@ class EndOfTurnDetector:
     def words_wait(self, text: str | None) -> float:
         """The silence the words rule waits for after `text`: short after a finished sentence, long otherwise,
         longer while a number is being read in groups."""
+        return self._words(text)[0]
+
+    def _words(self, text: str | None) -> tuple[float, Rule]:
+        """The words rule's wait for `text` and the rule that ends the turn when it has passed (one look at the text:
+        this runs on every tick of a pause)."""
         o = self.options
-        if self.looks_finished(text):
-            return o.min_silence_s
-        return o.number_silence_s if text and number_unfinished(text) else o.max_silence_s
+        if not text:
+            return o.max_silence_s, "max-silence"
+        bare = text.rstrip(".?!。？！ ")
+        if number_unfinished(bare):
+            return o.number_silence_s, "max-silence"
+        if _FINISHED.search(text) and not _CONTINUING.search(bare):
+            return o.min_silence_s, "finished-words"
+        return o.max_silence_s, "max-silence"
 
     def _by_words(self, silence_s: float, text: str | None) -> TurnVerdict:
-        wait = self.words_wait(text)
+        wait, rule = self._words(text)
         if silence_s >= wait:
-            return TurnVerdict(True, "finished-words" if self.looks_finished(text) else "max-silence", silence_s, wait)
+            return TurnVerdict(True, rule, silence_s, wait)
         return TurnVerdict(False, "waiting", silence_s, wait)
 
     def _by_sound(self, silence_s: float, text: str | None) -> TurnVerdict:

@@ -26,7 +26,7 @@ from speech import models
 from speech.asr.base import SAMPLE_RATE, Segment, Transcript
 from speech.asr.filters import clean_transcript, join_text, looks_looped
 from speech.asr.seams import splice
-from speech.vad import speech_probabilities, speech_regions
+from speech.vad import VadOptions, speech_probabilities, speech_regions
 
 LANGUAGES = ("zh", "en")
 FRAME_S = 0.01  # one mel frame
@@ -256,7 +256,7 @@ class WhisperTranscriber:
         detected = language
         previous_end = 0.0
         for start, end in windows:
-            heard, detected = self._decode_window(pcm, start, end, language or detected or None, probs)
+            heard, detected = self._decode_window(pcm, start, end, language or None, probs)
             if start < previous_end:  # no pause to cut at: the windows overlap, the seam is merged
                 segments = splice(segments, heard, (start, previous_end))
             else:
@@ -289,8 +289,7 @@ class WhisperTranscriber:
         return segments, language
 
 
-def _speech_after(probabilities: np.ndarray, lo: float, hi: float, vad_window_s: float = 0.032,
-                  threshold: float = 0.5) -> bool:
-    """Did the VAD hear speech between `lo` and `hi` s?"""
+def _speech_after(probabilities: np.ndarray, lo: float, hi: float, vad_window_s: float = 0.032) -> bool:
+    """Did the VAD hear speech (its own start threshold) between `lo` and `hi` s?"""
     window = probabilities[int(lo / vad_window_s): int(hi / vad_window_s)]
-    return bool(len(window)) and bool((window >= threshold).any())
+    return bool((window >= VadOptions().threshold).any())

@@ -137,12 +137,20 @@ def _say(voice, text: str, language: str) -> np.ndarray:
     return np.concatenate([resample(pcm, chunks[0].sample_rate, 8000), np.zeros(4000, np.float32)])
 
 
-async def _call(base: str, caller: str, language: str, utterance: np.ndarray) -> tuple[TwilioPeer, np.ndarray]:
+async def _call(base: str, records, caller: str, language: str,
+                utterance: np.ndarray) -> tuple[TwilioPeer, np.ndarray]:
     peer = TwilioPeer(base, TOKEN, caller=caller, language=language)
     await peer.connect()
     assert await peer.wait_reply()  # the greeting
     sent = await peer.say(utterance)
     assert await peer.wait_reply()
+    # A busy machine can leave more than the peer's quiet gap between two sentences of one reply: the turn is
+    # recorded once the whole reply has played, so wait for the record, then for the last frames to play here.
+    deadline = time.monotonic() + 60
+    while not (records.get_call(peer.call_sid) or {}).get("turns") and time.monotonic() < deadline:
+        await asyncio.sleep(0.1)
+    while peer.heard.queue and time.monotonic() < deadline:
+        await asyncio.sleep(0.05)
     heard = peer.heard.audio(since=sent)
     await peer.hang_up()
     return peer, heard
@@ -153,7 +161,8 @@ async def _call(base: str, caller: str, language: str, utterance: np.ndarray) ->
     ("zh", "+8618761253853", "你好，我的快递到哪里了？", ("付款", "10012", "一零零一二")),  # their latest: unpaid
 ])
 def test_a_whole_call_over_twilio(live_server, call_services, voice, transcriber, language, caller, text, expect):
-    peer, heard = asyncio.run(_call(live_server.state.base_url, caller, language, _say(voice, text, language)))
+    utterance = _say(voice, text, language)
+    peer, heard = asyncio.run(_call(live_server.state.base_url, call_services.records, caller, language, utterance))
     assert len(heard) > 8000, "no reply audio came back"
     said = transcriber.transcribe(resample(heard, 8000, 16000), language).text
     record = call_services.records.get_call(peer.call_sid)

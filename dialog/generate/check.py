@@ -208,16 +208,91 @@ def action_problems(sentence: str, result: ActionResult) -> list[str]:
             _EN_COMING.search(sentence) or _ZH_COMING.search(sentence)):
         problems.append(f"says it is still coming, but it is {'/'.join(sorted(statuses))}")
     if result.as_of is not None and _FUTURE.search(sentence) and not _LATE.search(sentence):
-        for month, day in _dates_in(sentence):
+        for _, (month, day), keys in told_dates(sentence):
+            if keys and keys != ("eta",):
+                continue  # told as a past event ("shipped on"), not as what is to come
             when = _nearest(result.as_of, month, day)
             if when < result.as_of:
                 problems.append(f"gives {when.isoformat()} as still to come (today is {result.as_of.isoformat()})")
     return problems
 
 
-def _dates_in(sentence: str) -> list[tuple[int, int]]:
-    found = [(MONTHS_EN.index(m[1].capitalize()) + 1, int(m[2])) for m in _MONTH_DAY.finditer(sentence)]
-    return found + [(int(m[1]), int(m[2])) for m in _ZH_MONTH_DAY.finditer(sentence)]
+# A date is said as the date of something: "shipped on November 25", "11月25日发货". The event it is told as must
+# be the event the facts date so (the model once said "shipped on November 24", the day the order was placed).
+# English names the event before the date, Mandarin after it (or "预计" before it); the nearest cue wins.
+_EN_EVENT_BEFORE = [(re.compile(p, re.I), keys) for p, keys in (
+    (r"\b(?:arrive|arriving|due|expected|should|will|estimated)\b[^.,;]*$", ("eta",)),
+    (r"\b(?:return(?:ed)?|send (?:it )?back)\b[^.,;]*$", ("return_deadline",)),
+    (r"\b(?:shipped|dispatched|sent out|went out|left)\b[^.,;]*$", ("shipped_on",)),
+    (r"\bdelivered\b[^.,;]*$", ("delivered_on",)),
+    (r"\b(?:placed|ordered|bought|purchased|from)\b[^.,;]*$", ("placed_on",)),
+    (r"\bcancell?ed\b[^.,;]*$", ("cancelled_on",)),
+    (r"\bissued\b[^.,;]*$", ("issued_on",)),
+    (r"\b(?:e-?mailed|sent)\b[^.,;]*$", ("sent_on",)),
+    (r"\brequested\b[^.,;]*$", ("requested_on",)),
+    (r"\b(?:completed|refunded|processed|went through)\b[^.,;]*$", ("completed_on",)),
+)]
+_ZH_EVENT_AFTER = [(re.compile(p), keys) for p, keys in (
+    (r"^[日号]?之?前[^，。]{0,4}(?:退货|退回|寄回|退)", ("return_deadline",)),
+    (r"^[日号]?之?前", ("eta",)),
+    (r"^[日号]?[^，。]{0,3}(?:发货|发出|寄出)", ("shipped_on",)),
+    (r"^[日号]?[^，。]{0,3}(?:发送|发到)", ("sent_on",)),  # before "送到"
+    (r"^[日号]?[^，。]{0,3}(?:签收|送达|(?<!发)送到)", ("delivered_on",)),
+    (r"^[日号]?[^，。]{0,3}(?:下的|下单|购买|买的)", ("placed_on",)),
+    (r"^[日号]?[^，。]{0,3}取消", ("cancelled_on",)),
+    (r"^[日号]?[^，。]{0,3}开具", ("issued_on",)),
+    (r"^[日号]?[^，。]{0,3}(?:申请|提交)", ("requested_on",)),
+    (r"^[日号]?[^，。]{0,3}(?:完成|到账|退款)", ("completed_on",)),
+)]
+_ZH_FUTURE_BEFORE = re.compile(r"(?:预计|原定|将|会|应该)[^，。]{0,3}$")
+_EVENT_NAMES = {"eta": "the delivery due date", "return_deadline": "the return deadline",
+                "shipped_on": "the shipping date", "delivered_on": "the delivery date",
+                "placed_on": "the order date", "cancelled_on": "the cancellation date", "issued_on": "the invoice date",
+                "sent_on": "the sending date", "requested_on": "the request date", "completed_on": "the refund date"}
+
+
+def _fact_dates(result: ActionResult) -> dict[str, set[tuple[int, int]]]:
+    """(month, day) of each dated fact, by its name; an order brief's date is its `placed_on`."""
+    out: dict[str, set[tuple[int, int]]] = {}
+
+    def add(key: str, value: object) -> None:
+        if (d := as_date(value)) is not None:
+            out.setdefault(key, set()).add((d.month, d.day))
+
+    for key, value in result.facts.values().items():
+        for v in value if isinstance(value, (list, tuple)) else (value,):
+            if isinstance(v, OrderBrief):
+                add("placed_on", v.placed_on)
+            else:
+                add(key, v)
+    return out
+
+
+def told_dates(sentence: str) -> list[tuple[str, tuple[int, int], tuple[str, ...] | None]]:
+    """Each date the sentence says, as (text, (month, day), the fact names of the event it is told as, or None)."""
+    found = [(m, (MONTHS_EN.index(m[1].capitalize()) + 1, int(m[2])), "en") for m in _MONTH_DAY.finditer(sentence)]
+    found += [(m, (int(m[1]), int(m[2])), "zh") for m in _ZH_MONTH_DAY.finditer(sentence)]
+    out = []
+    for m, pair, lang in found:
+        if lang == "en":
+            before = sentence[max(0, m.start() - 40):m.start()]
+            hits = [(c.start(), k) for cue, k in _EN_EVENT_BEFORE if (c := cue.search(before))]
+            keys = max(hits)[1] if hits else None  # the cue nearest the date
+        elif _ZH_FUTURE_BEFORE.search(sentence[max(0, m.start() - 8):m.start()]):
+            keys = ("eta",)
+        else:
+            after = sentence[m.end() - 1:m.end() + 8]  # from the date's own 日/号
+            keys = next((k for cue, k in _ZH_EVENT_AFTER if cue.search(after)), None)
+        out.append((m[0], pair, keys))
+    return out
+
+
+def misdated(sentence: str, result: ActionResult) -> list[str]:
+    """Dates told as the date of an event the facts date otherwise ("shipped on" the order date)."""
+    known = _fact_dates(result)
+    return [f"date {text!r} said as {_EVENT_NAMES[keys[0]]}, which the facts give as "
+            f"{sorted(known.get(keys[0], ())) or 'nothing'}"
+            for text, pair, keys in told_dates(sentence) if keys and not any(pair in known.get(k, ()) for k in keys)]
 
 
 def _nearest(today: date, month: int, day: int) -> date:
@@ -296,6 +371,7 @@ def check_sentence(sentence: str, result: ActionResult, language: Language, extr
         if not _STATUS_OK[stated] & allowed_status:
             problems.append(f"status {m[0]!r} not in facts")
     problems += action_problems(sentence, result)
+    problems += misdated(sentence, result)
     if _REFUSAL.search(sentence):
         problems.append("refusal")
     if not language_ok(sentence, language, facts_text):

@@ -233,6 +233,33 @@ def test_check_accepts_faithful_sentences(sentence, language):
     assert check_sentence(sentence, TRACK, language) == []
 
 
+@pytest.mark.parametrize(("sentence", "language", "problem"), [
+    # a date the facts hold, told as another event's ("shipped on" the day the order was placed: a real reply)
+    ("It was shipped on November 24.", "en", "as the shipping date"),
+    ("I'm sorry, it went out on November 24 with SF Express.", "en", "as the shipping date"),
+    ("It should arrive by November 26.", "en", "as the delivery due date"),
+    ("Your order 10023 from November 26 has shipped.", "en", "as the order date"),
+    ("It was delivered on November 26.", "en", "as the delivery date"),  # no delivery date at all
+    ("已于11月24日发货。", "zh", "as the shipping date"),
+    ("您的订单是11月26日下的。", "zh", "as the order date"),
+    ("预计11月26日送达。", "zh", "as the delivery due date"),
+    ("订单11月26日前送达。", "zh", "as the delivery due date"),
+])
+def test_check_rejects_a_date_told_as_another_events(sentence, language, problem):
+    problems = check_sentence(sentence, TRACK, language)
+    assert any(problem in p for p in problems), problems
+
+
+@pytest.mark.parametrize(("sentence", "language"), [
+    ("Order 10023, placed on November 24, shipped on November 26 and should arrive by December 1.", "en"),
+    ("Your most recent order, 10023 from November 24, is shipped.", "en"),
+    ("您的订单11月24日下单，11月26日已发货，预计12月1日前送达。", "zh"),
+    ("您最近的一笔订单是11月24日下的10023，已发货。", "zh"),
+])
+def test_check_accepts_each_date_told_as_its_own_event(sentence, language):
+    assert check_sentence(sentence, TRACK, language) == []
+
+
 def test_language_check_allows_names_from_the_facts():
     assert language_ok("承运商是SF Express。", "zh", "SF Express")
     assert not language_ok("The carrier is SF Express.", "zh", "SF Express")

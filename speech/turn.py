@@ -29,10 +29,22 @@ from typing import Literal, Protocol
 import numpy as np
 
 _FINISHED = re.compile(r"[.?!。？！]\s*$")
+# Words a sentence cannot end on: a conjunction or a filler, an article, a possessive, a verb still waiting for
+# what it announces ("my address is…", "我的地址是…"). A short answer is finished ("yes, it is", "是", "不是"), and
+# so is a question ending in a preposition ("what is it for?"), so "to" and "of" are the only prepositions here.
 _CONTINUING = re.compile(
-    r"(\b(and|but|so|or|because|um+|uh+|er+|like|the|a|my|to|of)|(然后|还有|但是|所以|因为|那个|就是|嗯|呃|我想|我的))[,，]?\s*$",
+    r"(\b(and|but|so|or|because|um+|uh+|er+|like|the|a|an|my|your|our|their|to|of|plus|if)"
+    r"|(然后|还有|但是|所以|因为|那个|就是|嗯|呃|我想|我的|或者|而且|另外|比如|应该|(?<=[\u4e00-\u9fff])(?<![不都就])是))"
+    r"[,，]?\s*$",
     re.IGNORECASE,
 )
+# "My address is…": the verb waits for what it announces, unless the sentence is a question ("where my order is?")
+_AWAITING = re.compile(r"(?<!\bit )(?<!\bthat )(?<!\bthis )(?<!\bthere )(?<!\bhe )(?<!\bshe )(?<!\bthey )"
+                       r"(?<!\bwe )(?<!\byou )(?<!\bi )\b(is|are|was|were|am)[,，]?\s*[.。]?\s*$", re.IGNORECASE)
+_TRAILING_OFF = re.compile(r"(\.\.\.|…+)\s*$")  # Whisper's own mark of a voice that trailed off
+# "The tracking code is SF…", "快递单号是顺风…": a number announced and not begun (at most a short word so far)
+_NUMBER_ANNOUNCED = re.compile(r"(\b(number|code)\s+(is|was|are)|(单号|号码|手机号|尾号|订单号|编号)(是|为|：))"
+                               r"\s*([A-Za-z\u4e00-\u9fff]{0,3})\s*$", re.IGNORECASE)
 
 # A number read in groups ("一零零… 五幺", "one zero zero… two three"): the text so far ends in fewer digits than
 # the number its words announce. Order numbers are five digits, a card's or phone's last four are four, a phone
@@ -69,8 +81,12 @@ class TurnOptions:
 
 def number_unfinished(text: str) -> bool:
     """The text ends in a digit string shorter than the number its words announce ("My order number is 100",
-    "我的手机号是138"). A digit string no words announce ("I want 2") says nothing."""
-    m = _TRAILING_DIGITS.search(text.rstrip(".?!。？！,，、 "))
+    "我的手机号是138"), or announces one not begun ("the tracking code is SF"). A digit string no words announce
+    ("I want 2") says nothing."""
+    bare = text.rstrip(".?!。？！,，、… ")
+    if _NUMBER_ANNOUNCED.search(bare):
+        return True
+    m = _TRAILING_DIGITS.search(bare)
     if m is None:
         return False
     digits = len(re.findall(f"[{_DIGIT}]", m.group(1)))
@@ -81,6 +97,12 @@ def number_unfinished(text: str) -> bool:
                 wanted = 11 if re.search("[\u4e00-\u9fff]", text) else 10
             return digits < wanted
     return False
+
+
+def _continues(text: str) -> bool:
+    """The words promise more: they end on "and", "um", "我的", "my address is", or trail off ("...")."""
+    bare = text.rstrip(".?!。？！ ")
+    return bool(_CONTINUING.search(bare) or _TRAILING_OFF.search(text) or _AWAITING.search(text))
 
 
 class TurnModel(Protocol):
@@ -131,8 +153,7 @@ class EndOfTurnDetector:
         """Words that promise more: "and", "um", "我的", "然后"..., or a number read only in part."""
         if not text:
             return False
-        bare = text.rstrip(".?!。？！ ")
-        return bool(_CONTINUING.search(bare)) or number_unfinished(bare)
+        return _continues(text) or number_unfinished(text.rstrip(".?!。？！ "))
 
     def is_end(self, silence_s: float, text: str | None,
                audio: Callable[[], np.ndarray] | None = None) -> bool:
@@ -211,7 +232,7 @@ class EndOfTurnDetector:
         bare = text.rstrip(".?!。？！ ")
         if number_unfinished(bare):
             return o.number_silence_s, "max-silence"
-        if _FINISHED.search(text) and not _CONTINUING.search(bare):
+        if _FINISHED.search(text) and not _continues(text):
             return o.min_silence_s, "finished-words"
         return o.max_silence_s, "max-silence"
 

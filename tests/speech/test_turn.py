@@ -79,6 +79,30 @@ def test_a_number_read_only_in_part_is_waited_for(text, ends_at):
     assert detector.is_end(ends_at, text)
 
 
+@pytest.mark.parametrize(("text", "ends_at"), [
+    # words that promise more get the long wait, whatever full stop Whisper put after them
+    ("My address is...", 1.2),  # Whisper's own mark of a voice that trailed off
+    ("I paid with my…", 1.2),
+    ("The problem is.", 1.2),
+    ("我的地址是。", 1.2),
+    ("我要退货，或者。", 1.2),
+    ("The tracking code is SF.", NUMBER),  # a number announced and not begun
+    ("快递单号是顺风。", NUMBER),
+    # short answers and questions are finished
+    ("Yes, it is.", 0.55),
+    ("Can you tell me where my order is?", 0.55),
+    ("What is it for?", 0.55),
+    ("I forgot my order number.", 0.55),
+    ("是。", 0.55),
+    ("不是。", 0.55),
+    ("怎么修改账户绑定的手机号？", 0.55),
+])
+def test_words_that_trail_off_wait_and_short_answers_do_not(text, ends_at):
+    detector = EndOfTurnDetector()
+    assert not detector.is_end(ends_at - 0.01, text)
+    assert detector.is_end(ends_at, text)
+
+
 @pytest.mark.parametrize("text", ["My order number is 100.", "我的订单号是一零零。"])
 def test_a_number_read_only_in_part_vetoes_a_complete_sound(text):
     detector = EndOfTurnDetector(model=FixedModel(0.95))

@@ -25,6 +25,9 @@ _LAST4 = re.compile(
     re.I,
 )
 _DIGIT_RUN = re.compile(r"(?<!\d)\d{4,13}(?!\d)")
+# "order 1, 007", "订单1、0047": an order number Whisper wrote in comma groups (a short first group, four to six
+# digits in all: "order 10037, 2 items" stays apart)
+_ORDER_GROUPS = re.compile(r"((?:order|订单|单号)\D{0,12}?)(\d{1,3}(?:[,，、]\s*\d{1,5})+)(?!\d|[,，、]\s*\d)", re.I)
 
 _EMAIL = re.compile(r"[a-z0-9][a-z0-9._%+-]*@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}")
 _EMAIL_WORDS = [
@@ -73,7 +76,7 @@ _ADDRESS_END = re.compile(
 
 def order_and_phone(text: str, language: Language) -> tuple[str | None, str | None, str | None]:
     """(order_number, phone, phone_last4) from digit runs and the words before them."""
-    digits = digitise(text)
+    digits = _ORDER_GROUPS.sub(_joined_order, digitise(text))
     last4_match = _LAST4.search(digits)
     last4 = last4_match.group(1) if last4_match else None
     order = phone = None
@@ -91,6 +94,11 @@ def order_and_phone(text: str, language: Language) -> tuple[str | None, str | No
         elif 4 <= len(run) <= 12:
             order = order or run
     return order, phone, last4
+
+
+def _joined_order(m: re.Match[str]) -> str:
+    run = re.sub(r"\D", "", m.group(2))
+    return m.group(1) + run if 4 <= len(run) <= 6 else m.group()
 
 
 def _phone_digits(run: str, language: Language) -> str | None:

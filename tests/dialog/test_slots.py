@@ -32,6 +32,11 @@ CATALOGUE = [
     ("order number ten thousand and twelve where is it at", "en", "10012"),
     ("it's order ten thousand one hundred", "en", "10100"),
     ("订单一万零一十二", "zh", "10012"),
+    # as Whisper writes them: thousands form, comma groups after "order" (unseen calls)
+    ("somebody told me there's a refund on my order 10,037.", "en", "10037"),
+    ("I'd like to return the lamp from order 1, 0007.", "en", "10007"),
+    ("那另一个订单，1、0047，吹风机那个。", "zh", "10047"),
+    ("order 10037, 2 items", "en", "10037"),  # a whole number, then a quantity: not joined
 ])
 def test_order_number(text: str, language: str, expected: str) -> None:
     assert extract_slots(text, language).order_number == expected

@@ -322,6 +322,15 @@ def language_ok(sentence: str, language: Language, facts_text: str = "") -> bool
 _WORDY = re.compile(r"[A-Za-z\u4e00-\u9fff]")  # a fact in words (a name, an address), not a bare figure
 
 
+def _reads_the_facts_list(sentence: str, result: ActionResult) -> bool:
+    """The prompt's facts line parroted ("order 10040; delivered on October 7; return window days 7"): a list in
+    semicolons, or a fact's own name with a colon ("return window days: 7")."""
+    if len(re.findall(r"[;；]", sentence)) >= 2:
+        return True
+    names = [name.replace("_", " ") for name in result.facts.values()]
+    return any(re.search(rf"\b{re.escape(name)}\s*[:：]", sentence, re.I) for name in names)
+
+
 def check_sentence(sentence: str, result: ActionResult, language: Language, extra: Iterable[str] = ()) -> list[str]:
     """Why this sentence may not be said (empty: it may)."""
     problems: list[str] = []
@@ -374,6 +383,8 @@ def check_sentence(sentence: str, result: ActionResult, language: Language, extr
     problems += misdated(sentence, result)
     if _REFUSAL.search(sentence):
         problems.append("refusal")
+    if _reads_the_facts_list(sentence, result):
+        problems.append("reads out the facts list")
     if not language_ok(sentence, language, facts_text):
         problems.append(f"not in {language}")
     return problems

@@ -250,6 +250,14 @@ def test_check_rejects_a_date_told_as_another_events(sentence, language, problem
     assert any(problem in p for p in problems), problems
 
 
+@pytest.mark.parametrize("sentence", [
+    "I'm sorry for the trouble. order 10023; placed on November 24; total 259.",  # a real unseen-call reply
+    "order number: 10023, carrier: SF Express.",
+])
+def test_check_rejects_the_facts_list_read_out(sentence):
+    assert "reads out the facts list" in check_sentence(sentence, TRACK, "en")
+
+
 @pytest.mark.parametrize(("sentence", "language"), [
     ("Order 10023, placed on November 24, shipped on November 26 and should arrive by December 1.", "en"),
     ("Your most recent order, 10023 from November 24, is shipped.", "en"),

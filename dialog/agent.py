@@ -29,7 +29,7 @@ from dialog.actions import goodwill, handoff
 from dialog.actions.facts import recent_orders
 from dialog.contract import ActionResult, ConfirmOrder, Question, WhichOrder
 from dialog.generate.writer import Reply, ReplyWriter
-from dialog.nlu.clarify import clarifying_question
+from dialog.nlu.clarify import after_no, clarifying_question
 from dialog.nlu.context import DialogueContext
 from dialog.nlu.understander import Understander
 from dialog.security import identify_caller, redact
@@ -66,6 +66,8 @@ class Call:
     mood: SentimentTracker = field(default_factory=SentimentTracker)
     voice: ProsodyTracker = field(default_factory=ProsodyTracker)
     offered_human: bool = False  # a person was offered in the assistant's last turn (only that turn's offer stands)
+    declined_offer: bool = False  # this turn said no to that offer
+    asked_anything_else: bool = False  # the assistant's last turn asked "anything else?"
     last: ActionResult | None = None  # what the assistant did last turn
     choices: tuple[str, ...] = ()  # the intents a "this or that?" question offered
     orders: list[str] = field(default_factory=list)  # order numbers said or told so far, oldest first
@@ -75,7 +77,8 @@ class Call:
         """What understanding needs of the call so far (dialog/nlu/context.py)."""
         state, last = self.state, self.last
         question = "confirm" if state.awaiting_confirmation else "offer_human" if self.offered_human else \
-            "slot" if state.pending_intent else "choice" if self.choices else None
+            "slot" if state.pending_intent else "choice" if self.choices else \
+            "anything_else" if self.asked_anything_else else None
         topic = state.last_request[0] if state.last_request else None
         return DialogueContext(question=question, pending_intent=state.pending_intent or state.awaiting_confirmation
                                or (self.choices[0] if self.choices else None), options=self.choices,
@@ -220,6 +223,7 @@ class ShopAgent:
         brought = {k: v for k, v in vars(u.slots).items() if v is not None and k in CONTINUING_SLOTS}
         slots = replace(state.pending_slots, **{k: v for k, v in vars(u.slots).items() if v is not None})
         offered, call.offered_human = call.offered_human, False  # an offer stands for one turn only
+        call.declined_offer, call.asked_anything_else = offered and u.intent == Intent.deny, False
         if offered and u.intent == Intent.affirm and accepts_offer(u.text):
             return Intent.contact_human_agent, slots, True
         if u.intent == Intent.affirm and not accepts_offer(u.text):  # "OK, thanks" with nothing asked: a closing
@@ -285,6 +289,9 @@ class ShopAgent:
         if intent in (Intent.affirm, Intent.deny) or (intent == Intent.out_of_scope and not state.pending_intent):
             if intent == Intent.out_of_scope:
                 return ActionResult(Action.out_of_scope, ok=True)
+            if call.declined_offer:  # "no" to "shall I put you through?": fine, anything else?
+                call.asked_anything_else = True
+                return ActionResult(Action.clarify, ok=True, facts=Question(after_no(u.language)))
             return ActionResult(Action.clarify, ok=True, facts=Question(clarifying_question(u.language, [])))
         result = self._run(call, intent, slots, u.language)
         locked = result.reason == Reason.verification_locked  # too many wrong proofs: a person, not another guess

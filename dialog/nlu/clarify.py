@@ -28,6 +28,7 @@ class _Frames(BaseModel):
     choice: str
     confirm: str
     noise: str
+    declined: str
 
 
 class _Phrase(BaseModel):
@@ -50,6 +51,11 @@ def _wording() -> _ClarifyFile:
 def clarifying_question(language: Language, options: list[str]) -> str:
     """The question naming the first two real options (best first); the generic one when there are none."""
     return clarification(language, [(o, 1.0) for o in options])[1]
+
+
+def after_no(language: Language) -> str:
+    """What the agent asks after the caller said no to its offer: anything else? (a next "no" is a goodbye)."""
+    return _wording().frames[language].declined
 
 
 def clarification(language: Language, ranked: list[tuple[str, float]], noise: bool = False

@@ -93,6 +93,7 @@ class _Cues(BaseModel):
     bare_yes: str
     closing_piece: str
     closing_strong: str
+    leaving: str
     pushback: str
     correction: str
     refers_other: str
@@ -173,7 +174,7 @@ def resolve(u: Understanding, context: DialogueContext | None) -> Understanding:
     if c["bare_yes"].match(bare) and ctx.question in ("confirm", "offer_human"):
         return _as(u, "affirm", "answer")  # "yes please do that", "下吧": the agent carries out what it offered
     if is_closing(text, language):
-        if not asked:
+        if not asked or c["leaving"].search(text):  # "no, that's it, bye" to "shall I put you through?" leaves too
             return _as(u, "goodbye", "closing")
         if re.search(r"\b(?:no|nope|nah)\b|不是|不用|不要|不行|没有", text):  # "no thanks" to "shall I ...?"
             return _as(u, "deny", "answer")

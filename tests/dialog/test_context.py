@@ -30,6 +30,10 @@ REFUSED_RETURN = DialogueContext(last_action="get_refund", last_refused=True, to
     ("no thanks", "en", CONFIRM_CANCEL, "deny", "answer"),
     ("不用了，谢谢", "zh", CONFIRM_CANCEL, "deny", "answer"),
     ("no", "en", None, "deny", "answer"),
+    # a closing that leaves ends the call even when a question was asked (unseen calls: read as a "no")
+    ("No, that's it. Bye.", "en", DialogueContext(question="offer_human"), "goodbye", "closing"),
+    ("哦，那就好。没有了，谢谢。", "zh", DialogueContext(question="choice", options=("a", "b")), "goodbye", "closing"),
+    ("no thanks", "en", DialogueContext(question="offer_human"), "deny", "answer"),
 ])
 def test_a_bare_no_is_read_by_the_pending_question(text, language, context, intent, act):
     u = resolve(heard(text, language, "deny"), context)

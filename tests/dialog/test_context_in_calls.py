@@ -34,6 +34,32 @@ def test_pushback_after_a_refusal_is_heard_and_offered_a_person(agent, shop_data
 
 
 @pytest.mark.parametrize(("lines", "language"), [
+    (["I want to return order {o}.", "Is there really nothing you can do?", "No, that's it. Bye."], "en"),
+    (["我想退货，订单号{o}。", "真的没有别的办法了吗？", "不用了，没有了，再见。"], "zh"),
+])
+def test_no_and_a_goodbye_to_the_offer_of_a_person_ends_the_call(agent, shop_data, lines, language):
+    number = shipped_order(shop_data)
+    _, turns = talk(agent, [line.format(o=number) for line in lines], caller_id_of(owner_of(shop_data, number)))
+    assert turns[1]["action"]["offer_human"]
+    assert turns[2]["intent"] == "goodbye" and not turns[2]["action"]["handoff"]
+
+
+@pytest.mark.parametrize(("lines", "language"), [
+    (["I want to return order {o}.", "Is there really nothing you can do?", "No thanks.", "No."], "en"),
+    (["我想退货，订单号{o}。", "真的没有别的办法了吗？", "不用了。", "不用。"], "zh"),
+])
+def test_a_no_to_the_offer_of_a_person_asks_what_else_and_a_second_no_ends_the_call(agent, shop_data, lines,
+                                                                                  language):
+    """Not "sorry, I didn't catch that": the caller answered, and heard their answer taken."""
+    number = shipped_order(shop_data)
+    _, turns = talk(agent, [line.format(o=number) for line in lines], caller_id_of(owner_of(shop_data, number)))
+    assert turns[1]["action"]["offer_human"]
+    assert turns[2]["action"]["name"] == "clarify" and not turns[2]["action"]["handoff"]
+    assert ("anything else" in turns[2]["reply"]) if language == "en" else ("还有什么" in turns[2]["reply"])
+    assert turns[3]["intent"] == "goodbye"
+
+
+@pytest.mark.parametrize(("lines", "language"), [
     (["Where is order {o}?", "That's all, thanks."], "en"),
     (["帮我查一下订单{o}。", "好的，没有了，谢谢"], "zh"),
     (["帮我查一下订单{o}。", "行，就这样"], "zh"),

@@ -56,6 +56,13 @@ _TRANSFER = re.compile(r"\b(?:transfer|put me through|connect me|person|human|ag
 _ASKS_FOR_PERSON = re.compile(r"\b(?:real person|human|agent|representative|operator|manager|supervisor)\b"
                               r"|人工|真人|转接|经理|主管", re.I)
 _COMPLAINT = re.compile(r"\bcomplain(?:t|ts|ing)?\b|投诉", re.I)
+# "What time are your agents in? I'll call back": a question about reaching the shop, answered (hours, how to reach
+# it) with the offer of a person, unless the caller asks to be put through outright.
+_ASKS_ABOUT_SERVICE = re.compile(r"\b(?:what time|when|hours|open|opening|phone number|e-?mail|"
+                                 r"how (?:do|can) i (?:reach|contact|call))\b"
+                                 r"|几点|什么时候|时间|上班|营业|电话是多少|邮箱|怎么联系", re.I)
+_TRANSFER = re.compile(r"\b(?:put me through|transfer me|connect me|speak (?:to|with)|talk (?:to|with)|get me)\b"
+                       r"|转人工|转接|帮我转|给我转|接人工|找人工|我要人工", re.I)
 
 
 @dataclass
@@ -271,8 +278,8 @@ class ShopAgent:
         state = call.state
         sure = continued or not u.clarify or asks_for_person(u)
         asked_before = call.mood.asked_for_human  # they asked for a person earlier in the call
-        if (intent in HUMAN_INTENTS and sure) or (intent == Intent.complaint and (asks_for_person(u)
-                                                                                  or (sure and asked_before))):
+        if (intent in HUMAN_INTENTS and sure and not asks_about_service(intent, u.text)) or (
+                intent == Intent.complaint and (asks_for_person(u) or (sure and asked_before))):
             call.offered_human = False
             complaint = None
             if intent == Intent.complaint or _COMPLAINT.search(u.text):  # handed over, and still on the record
@@ -295,7 +302,8 @@ class ShopAgent:
             return ActionResult(Action.clarify, ok=True, facts=Question(clarifying_question(u.language, [])))
         result = self._run(call, intent, slots, u.language)
         locked = result.reason == Reason.verification_locked  # too many wrong proofs: a person, not another guess
-        if (signals.offer_human or locked) and not result.handoff and not state.handed_off:
+        asked_about_us = result.action == Action.contact_customer_service  # the hours, then "shall I put you through?"
+        if (signals.offer_human or locked or asked_about_us) and not result.handoff and not state.handed_off:
             call.offered_human = True
             result = replace(result, offer_human=True)
         return result
@@ -339,10 +347,18 @@ def accepts_offer(text: str) -> bool:
     return not _CLOSING.search(text) or bool(_TRANSFER.search(text))
 
 
+def asks_about_service(intent: str, text: str) -> bool:
+    """A question about customer service (its hours, how to reach it), not a request to be put through now."""
+    return intent == Intent.contact_customer_service and bool(_ASKS_ABOUT_SERVICE.search(text)) and not \
+        _TRANSFER.search(text)
+
+
 def asks_for_person(u: Understanding) -> bool:
     """The caller asks for a person: understood so with confidence, or said outright ("转人工", "a
     manager") while the classifier hesitates between that and a complaint ("I want to complain, get me
     a manager": both are done, the complaint logged and the call handed over)."""
+    if asks_about_service(u.intent, u.text):
+        return False
     if u.intent in HUMAN_INTENTS and not u.clarify:
         return True
     runner_up = u.alternatives[0][0] if u.alternatives else None

@@ -101,3 +101,20 @@ def test_a_change_on_the_order_talked_about_is_read_back_first(agent, shop, shop
     number = next(o["number"] for o in shop_data["orders"] if o["status"] == "paid")
     _, turns = talk(agent, [line.format(o=number) for line in lines], caller_id_of(owner_of(shop_data, number)))
     assert turns[1]["action"]["reason"] == "needs_confirmation" and shop.order(number)["status"] == "paid"
+
+
+@pytest.mark.parametrize(("line", "language", "hours"), [
+    ("What time are your customer service people in? I'll call back later.", "en", "9"),
+    ("那你们人工客服几点上班？我晚点再打过来。", "zh", "9点"),
+])
+def test_a_question_about_customer_service_hours_is_answered_not_transferred(agent, line, language, hours):
+    _, turns = talk(agent, [line])
+    assert turns[0]["action"]["name"] == "contact_customer_service" and not turns[0]["action"]["handoff"]
+    assert hours in turns[0]["reply"] and turns[0]["action"]["offer_human"]
+
+
+@pytest.mark.parametrize(("line", "language"), [("Please put me through to customer service.", "en"),
+                                                 ("帮我转人工客服。", "zh")])
+def test_asking_to_be_put_through_to_customer_service_hands_over(agent, line, language):
+    _, turns = talk(agent, [line])
+    assert turns[0]["action"]["handoff"]

@@ -6,7 +6,8 @@ Decisions (callers read identifiers digit by digit, but not always):
 - Mandarin digits 零〇洞 0, 一幺 1, 二两 2 ... concatenate ("幺三八" -> 138). A run with
   units (十百千万亿) is a quantity read as a number: "一万零二十三" -> 10023 (cn2an).
 - "ten thousand and twelve" -> 10012: a number read as a quantity, in English too.
-- "10,037" is one number; after "order" / 订单, groups split by a comma join too ("order 1, 007").
+- After "order" / 订单, groups split by a comma join ("order 10,037", "order 1, 007"; slots.py), nowhere else:
+  a ZIP code "98,101" is not an order number.
 - Digit groups split by spaces, dashes, dots or brackets join up ("138 0013 8000", "(415) 555-1234",
   "1 2 3 4 5"), so the caller's grouping never matters.
 """
@@ -37,8 +38,6 @@ _ZH_UNITS = "十百千万亿"
 _ZH_RUN = re.compile(f"[{''.join(_ZH_DIGITS)}{_ZH_UNITS}0-9]+")
 _TOKEN = re.compile(r"[A-Za-z']+|\d+|\s+|.", re.S)
 _JOIN_GROUPS = re.compile(r"(?<=\d)[ \t\-.()（）]+(?=\(?\d)")
-# "10,037": a number in thousands form (Whisper's for "ten thousand and thirty-seven") is one number.
-_THOUSANDS_FORM = re.compile(r"(?<![\d,.])\d{1,3}(?:,\d{3})+(?![\d,]|\.\d)")
 # "ten thousand and forty seven" (after the words became "10 thousand and 47"): a number read as a quantity.
 _THOUSANDS = re.compile(r"\b(\d{1,3}) thousand\b(?:(?:,? and)? (\d) hundred\b)?(?:(?:,? and)? (\d{1,2})\b)?", re.I)
 
@@ -107,7 +106,6 @@ def digitise(text: str) -> str:
     """The text with every spoken number written in digits and digit groups joined."""
     text = _ZH_RUN.sub(lambda m: _zh_run(m.group()), text)
     text = _THOUSANDS.sub(_thousands, _en_words(text))
-    text = _THOUSANDS_FORM.sub(lambda m: m.group().replace(",", ""), text)
     return _JOIN_GROUPS.sub("", text)
 
 

@@ -155,3 +155,9 @@ def test_catalogue_file_is_read(tmp_path: Path) -> None:
 @pytest.mark.parametrize("text", ["", "   ", "嗯嗯嗯", "??!!", "asdf qwerty"])
 def test_nothing_to_extract(text: str) -> None:
     assert extract_slots(text, "en", CATALOGUE) == extract_slots("", "en")
+
+
+def test_a_zip_code_written_in_thousands_form_is_not_an_order_number() -> None:
+    """Only after "order" do comma groups join (a replay turned "Washington 98,101" into order 98101)."""
+    slots = extract_slots("Please send it to 8 Pine Street, Seattle, Washington 98,101.", "en")
+    assert slots.order_number is None and slots.address and "98,101" in slots.address

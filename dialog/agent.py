@@ -303,7 +303,8 @@ class ShopAgent:
         result = self._run(call, intent, slots, u.language)
         locked = result.reason == Reason.verification_locked  # too many wrong proofs: a person, not another guess
         asked_about_us = result.action == Action.contact_customer_service  # the hours, then "shall I put you through?"
-        if (signals.offer_human or locked or asked_about_us) and not result.handoff and not state.handed_off:
+        if (signals.offer_human or locked or asked_about_us) and not result.handoff and not state.handed_off and \
+                intent != Intent.goodbye:  # "Goodbye! Would you like me to put you through?" (an unseen-call reply)
             call.offered_human = True
             result = replace(result, offer_human=True)
         return result

@@ -45,6 +45,17 @@ def test_no_and_a_goodbye_to_the_offer_of_a_person_ends_the_call(agent, shop_dat
 
 
 @pytest.mark.parametrize(("lines", "language"), [
+    (["Where is order {o}? This is ridiculous, it's late again!", "This is terrible service, I'm furious.",
+      "No, that's it. Bye."], "en"),
+    (["我的订单{o}怎么又晚了？太离谱了！", "你们服务太差了，我很生气。", "没有了，再见。"], "zh"),
+])
+def test_an_angry_caller_saying_goodbye_is_not_offered_a_person_after_it(agent, shop_data, lines, language):
+    number = shipped_order(shop_data)
+    _, turns = talk(agent, [line.format(o=number) for line in lines], caller_id_of(owner_of(shop_data, number)))
+    assert turns[2]["action"]["name"] == "goodbye" and not turns[2]["action"]["offer_human"]
+
+
+@pytest.mark.parametrize(("lines", "language"), [
     (["I want to return order {o}.", "Is there really nothing you can do?", "No thanks.", "No."], "en"),
     (["我想退货，订单号{o}。", "真的没有别的办法了吗？", "不用了。", "不用。"], "zh"),
 ])

@@ -30,7 +30,7 @@ from dialog.actions.facts import recent_orders
 from dialog.contract import ActionResult, ConfirmOrder, Question, WhichOrder
 from dialog.generate.writer import Reply, ReplyWriter
 from dialog.nlu.clarify import after_no, clarifying_question
-from dialog.nlu.context import DialogueContext
+from dialog.nlu.context import DialogueContext, is_closing
 from dialog.nlu.understander import Understander
 from dialog.security import identify_caller, redact
 from dialog.sentiment.prosody import ProsodyTracker
@@ -209,6 +209,11 @@ class ShopAgent:
         intent, slots = state.awaiting_confirmation, state.pending_slots
         if intent is None:
             return None
+        if u.intent == Intent.goodbye and not is_closing(u.text, u.language):
+            # "Thank you guys." (heard for "Yes." on an unseen call) hung up on a change waiting for its answer: a
+            # goodbye the words do not make whole keeps the read-back and asks again
+            return intent, ActionResult(Action.clarify, ok=True,
+                                        facts=Question(clarifying_question(u.language, [str(intent)])))
         state.awaiting_confirmation, state.pending_intent, state.pending_slots = None, None, Slots()
         if u.slots.order_number and u.slots.order_number != slots.order_number:
             slots = replace(slots, order_number=u.slots.order_number)

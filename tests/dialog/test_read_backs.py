@@ -109,3 +109,18 @@ def test_account_deletion_waits_for_a_yes(agent, shop, shop_data, lines, languag
     _, turns = talk(agent, lines, caller_id_of(customer))
     assert turns[1]["action"]["name"] == "delete_account" and turns[1]["action"]["ok"]
     assert shop.count(db.tickets) == tickets + 1
+
+
+@pytest.mark.parametrize(("lines", "language"), [
+    (["I'd like to cancel my order.", "Thank you guys.", "Yes."], "en"),  # "Yes." as the recogniser once heard it
+    (["我想取消订单。", "号灯。谢谢你。", "是的。"], "zh"),  # as the recogniser once heard "好的，谢谢"
+])
+def test_a_goodbye_reading_without_closing_words_asks_the_read_back_again(agent, shop, shop_data, lines, language):
+    """A change waits on the answer: a turn read as goodbye that is not a whole closing neither hangs up nor runs."""
+    customer = customer_whose_latest_is(shop_data, "paid")
+    latest = latest_order_of(shop_data, customer)
+    _, turns = talk(agent, lines[:2], caller_id_of(customer))
+    assert turns[1]["understood_intent"] == "goodbye"  # the reading the rule is for
+    assert turns[1]["action"]["name"] == "clarify" and shop.order(latest["number"])["status"] == "paid"
+    _, turns = talk(agent, lines, caller_id_of(customer))
+    assert turns[2]["action"]["name"] == "cancel_order" and turns[2]["action"]["ok"]

@@ -43,6 +43,7 @@ CONTINUABLE = {Intent.out_of_scope, Intent.affirm, Intent.deny}  # what a bare "
 HUMAN_INTENTS = {Intent.contact_human_agent, Intent.contact_customer_service}
 SMALL_TALK = {Intent.greeting, Intent.goodbye}
 GOODWILL_FOR = {Action.complaint, Action.payment_issue, Action.contact_human_agent}  # where the shop let them down
+MONEY_BACK = {"cancelled", "return_requested", "refunded"}  # order states whose money goes back to the caller
 KEEPS_PENDING = (Reason.not_verified, Reason.verification_locked, Reason.missing_address)  # waits for the answer
 # "No, no, you misheard, it's ..." / "不是不是，是...": a correction of what the last request ran on.
 _CORRECTION = re.compile(r"^\W*(?:no|nope|not|wrong|that's not|that is not|you misheard|sorry,? no|i said)\b"
@@ -92,7 +93,8 @@ class Call:
                                last_action=str(last.action) if last else None,
                                last_refused=bool(last and not last.ok and last.reason not in KEEPS_PENDING
                                                  and last.reason != Reason.needs_confirmation),
-                               orders=tuple(self.orders), products=tuple(self.products), topic=topic)
+                               orders=tuple(self.orders), products=tuple(self.products), topic=topic,
+                               money_back=str(last.facts.values().get("status", "")) in MONEY_BACK if last else False)
 
     # --- the history, as the session tells it (what the caller heard, not what we meant to say) ---------
     def said(self, text: str) -> None:

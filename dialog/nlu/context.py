@@ -74,6 +74,8 @@ class DialogueContext:
     last_action / last_refused: the last action run (an intent name) and whether it was refused.
     orders / products: order numbers and product ids mentioned in the call, oldest first.
     topic: the intent of the last request the call was about.
+    money_back: the order last talked about is cancelled, returned or refunded (its money goes back), so a
+    question about money and its status is about that refund ("取消了？那钱退给我了吗？" after tracking it).
     """
 
     question: Question | None = None
@@ -84,6 +86,7 @@ class DialogueContext:
     orders: tuple[str, ...] = ()
     products: tuple[str, ...] = ()
     topic: str | None = None
+    money_back: bool = False
 
 
 class _Cues(BaseModel):
@@ -191,7 +194,8 @@ def resolve(u: Understanding, context: DialogueContext | None) -> Understanding:
         # The value asked for, or the order described ("the one with the curtains"): the pending request.
         return _follow_up(_as(u, ctx.pending_intent, "answer"), ctx, text, said, keep_intent=True)
     topic = ctx.topic or ctx.last_action
-    if topic in REFUND_TOPICS and c["money"].search(text) and c["status"].search(text) and (u.intent in (
+    about_money = topic in REFUND_TOPICS or ctx.money_back
+    if about_money and c["money"].search(text) and c["status"].search(text) and (u.intent in (
             "track_order", "delivery_period", "payment_issue", "get_refund", "check_refund_policy", "track_refund",
             *WEAK_READINGS) or u.clarify or u.confidence < 0.5):
         return _as(u, "track_refund", "follow_up")

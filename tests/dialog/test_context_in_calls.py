@@ -129,3 +129,14 @@ def test_a_question_about_customer_service_hours_is_answered_not_transferred(age
 def test_asking_to_be_put_through_to_customer_service_hands_over(agent, line, language):
     _, turns = talk(agent, [line])
     assert turns[0]["action"]["handoff"]
+
+
+@pytest.mark.parametrize(("lines", "language"), [
+    (["Where is order {o}?", "Cancelled? So did I get my money back?"], "en"),
+    (["帮我查一下订单{o}。", "取消了？那钱退给我了吗？"], "zh"),  # an unseen call: asked back "fee or refund?"
+])
+def test_money_asked_about_after_tracking_a_cancelled_order_is_that_refund(agent, shop_data, lines, language):
+    number = next(o["number"] for o in shop_data["orders"] if o["status"] == "cancelled")
+    _, turns = talk(agent, [line.format(o=number) for line in lines], caller_id_of(owner_of(shop_data, number)))
+    assert turns[0]["action"]["name"] == "track_order"
+    assert turns[1]["intent"] == "track_refund" and turns[1]["action"]["name"] == "track_refund"

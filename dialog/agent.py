@@ -303,6 +303,9 @@ class ShopAgent:
         if intent in (Intent.affirm, Intent.deny) or (intent == Intent.out_of_scope and not state.pending_intent):
             if intent == Intent.out_of_scope:
                 return ActionResult(Action.out_of_scope, ok=True)
+            if u.act == "correction":  # "you misheard, it's …" and the number lost again: no guess, ask which order
+                return ActionResult(Action.keep_as_is, ok=True,
+                                    facts=WhichOrder(recent_orders(self.shop, state.customer_id, u.language)))
             if call.declined_offer:  # "no" to "shall I put you through?": fine, anything else?
                 call.asked_anything_else = True
                 return ActionResult(Action.clarify, ok=True, facts=Question(after_no(u.language)))

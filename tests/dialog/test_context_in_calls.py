@@ -140,3 +140,14 @@ def test_money_asked_about_after_tracking_a_cancelled_order_is_that_refund(agent
     _, turns = talk(agent, [line.format(o=number) for line in lines], caller_id_of(owner_of(shop_data, number)))
     assert turns[0]["action"]["name"] == "track_order"
     assert turns[1]["intent"] == "track_refund" and turns[1]["action"]["name"] == "track_refund"
+
+
+@pytest.mark.parametrize(("lines", "language", "asks"), [
+    (["Where is order {o}?", "No, no, you misheard me."], "en", "Which order"),
+    (["帮我查一下订单{o}。", "不是不是，你听错了，是要您云三期。"], "zh", "哪个订单"),  # an unseen call's digits, lost
+])
+def test_a_correction_whose_number_was_lost_asks_which_order(agent, shop_data, lines, language, asks):
+    """Not "sorry, I didn't catch that", and no guess: the caller's recent orders and the question."""
+    number = shipped_order(shop_data)
+    _, turns = talk(agent, [line.format(o=number) for line in lines], caller_id_of(owner_of(shop_data, number)))
+    assert turns[1]["action"]["name"] == "keep_as_is" and asks in turns[1]["reply"]

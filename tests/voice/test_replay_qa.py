@@ -164,6 +164,11 @@ def test_a_scenario_with_known_answers_scores_exactly(language):
     figures = language_figures([{"language": language, "score": score, "turns": turns}], language)
     assert figures["replies_correct"] == (2, 3) and figures["outcomes"] == (2, 2) and figures["tasks"] == (0, 1)
     assert figures["false_actions"] == 1 and figures["slots"] == (1, 1)
+    assert figures["asked_back"] == (0, 3)
+    asked = [turns[0], {**turns[1], "action": {**turns[1]["action"], "name": "clarify"}},
+             {**turns[2], "intent_ok": False, "action": {**turns[2]["action"], "name": "clarify"}}]
+    figures = language_figures([{"language": language, "score": score, "turns": asked}], language)
+    assert figures["asked_back"] == (1, 2)  # understood and still asked back; a misread turn asked back is not counted
     assert figures["voice_to_voice"] == {"median": 1000.0, "p90": 1000.0}
 
 
@@ -193,6 +198,7 @@ def test_the_summary_has_one_column_per_language():
 
     table = summary_table(summary)
     assert "replies correct" in table and "2/3 0.67" in table and "false actions" in table
+    assert "right intent, asked back" in table
 
 
 def test_no_reply_is_never_correct():

@@ -46,6 +46,7 @@ def summary_rows(summary: dict[str, Any]) -> list[tuple[str, list[str]]]:
             ("outcomes met", [_count(*f["outcomes"]) for f in figures]),
             ("replies correct", [_count(*f["replies_correct"]) for f in figures]),
             ("replies correct, as heard (ASR)", [_count(*f["heard_correct"]) for f in figures]),
+            ("right intent, asked back", [_count(*f["asked_back"]) for f in figures]),
             ("false actions", [str(f["false_actions"]) for f in figures]),
             ("task success", [_count(*f["tasks"]) for f in figures]),
             ("voice-to-voice ms (median / p90)", [_latency(f["voice_to_voice"]) for f in figures])]

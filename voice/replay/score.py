@@ -191,6 +191,7 @@ def language_figures(calls: list[dict[str, Any]], language: str) -> dict[str, An
     outcomes = [t["outcome_ok"] for t in ts if t["outcome_ok"] is not None]
     heard = [t["heard_ok"] for t in ts if t.get("heard_ok") is not None]
     v2v = [t["latency_ms"]["voice_to_voice"] for t in ts if t["latency_ms"].get("voice_to_voice") is not None]
+    right = [t for t in ts if t["intent_ok"]]
     return {
         "calls": len(calls), "turns": len(ts), "metric": "WER" if language == "en" else "CER",
         "error_rate": round(error_rate([t["say"] for t in ts], [t["recognised"] for t in ts], language), 4),
@@ -201,6 +202,8 @@ def language_figures(calls: list[dict[str, Any]], language: str) -> dict[str, An
         "outcomes": (sum(outcomes), len(outcomes)),
         "replies_correct": (sum(t["reply_ok"] for t in ts), len(ts)),
         "heard_correct": (sum(heard), len(heard)),
+        # the caller was understood and still asked "this or that?" / "say more" (issue 13's target: <= 5%)
+        "asked_back": (sum((t.get("action") or {}).get("name") == "clarify" for t in right), len(right)),
         "false_actions": sum(c["score"]["false_actions"] for c in calls),
         "task_success": _ratio(sum(c["score"]["task_success"] for c in calls), len(calls)),
         "tasks": (sum(c["score"]["task_success"] for c in calls), len(calls)),

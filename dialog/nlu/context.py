@@ -99,6 +99,7 @@ class _Cues(BaseModel):
     leaving: str
     pushback: str
     correction: str
+    misheard: str
     refers_other: str
     refers_same: str
     follow_up: str
@@ -170,7 +171,7 @@ def resolve(u: Understanding, context: DialogueContext | None) -> Understanding:
     corrects = c["correction"].search(text) or ("order_number" in said and re.match(r"^(?:no+|nope|不是|不对)", bare))
     if ctx.pending_intent and corrects and not negative and (said or refers or u.intent in WEAK_READINGS):
         return _follow_up(_as(u, ctx.pending_intent, "correction"), ctx, text, said, keep_intent=True)
-    if c["correction"].search(text) and not said and not refers and (ctx.topic or ctx.last_action) in ORDER_INTENTS:
+    if c["misheard"].search(text) and not said and not refers and (ctx.topic or ctx.last_action) in ORDER_INTENTS:
         return _as(u, "deny", "correction")  # "你听错了，是…" and the number lost again: the agent asks which order
     if negative:
         if ctx.question == "anything_else":

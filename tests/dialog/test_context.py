@@ -327,3 +327,14 @@ def test_a_bare_order_number_heard_as_noise_continues_the_order_topic(text, lang
                           clarify_kind="noise")
     u = resolve(noise, DialogueContext(topic="track_order"))
     assert (u.intent, u.clarify) == ("track_order", None)
+
+
+@pytest.mark.parametrize(("text", "language", "act"), [
+    ("No, no, you misheard me.", "en", "correction"),
+    ("不是不是，你听错了，是要您云三期。", "zh", "correction"),
+    ("No, it's fine.", "en", None),  # not a correction: nothing was taken down wrong
+    ("不是，没事了。", "zh", None),
+])
+def test_only_words_saying_we_got_it_wrong_make_a_correction_without_a_number(text, language, act):
+    u = resolve(heard(text, language, "deny"), DialogueContext(topic="track_order", orders=("10023",)))
+    assert (u.act == "correction") == (act == "correction"), (u.intent, u.act)

@@ -58,12 +58,13 @@ _ASKS_FOR_PERSON = re.compile(r"\b(?:real person|human|agent|representative|oper
                               r"|人工|真人|转接|经理|主管", re.I)
 _COMPLAINT = re.compile(r"\bcomplain(?:t|ts|ing)?\b|投诉", re.I)
 # "What time are your agents in? I'll call back": a question about reaching the shop, answered (hours, how to reach
-# it) with the offer of a person, unless the caller asks to be put through outright.
+# it) with the offer of a person, unless the caller asks to be put through outright (`_PUT_THROUGH`: stricter than
+# `_TRANSFER`, which takes "人工" or "agent" alone as naming the transfer).
 _ASKS_ABOUT_SERVICE = re.compile(r"\b(?:what time|when|hours|open|opening|phone number|e-?mail|"
                                  r"how (?:do|can) i (?:reach|contact|call))\b"
                                  r"|几点|什么时候|时间|上班|营业|电话是多少|邮箱|怎么联系", re.I)
-_TRANSFER = re.compile(r"\b(?:put me through|transfer me|connect me|speak (?:to|with)|talk (?:to|with)|get me)\b"
-                       r"|转人工|转接|帮我转|给我转|接人工|找人工|我要人工", re.I)
+_PUT_THROUGH = re.compile(r"\b(?:put me through|transfer me|connect me|speak (?:to|with)|talk (?:to|with)|get me)\b"
+                          r"|转人工|转接|帮我转|给我转|接人工|找人工|我要人工", re.I)
 
 
 @dataclass
@@ -361,7 +362,7 @@ def accepts_offer(text: str) -> bool:
 def asks_about_service(intent: str, text: str) -> bool:
     """A question about customer service (its hours, how to reach it), not a request to be put through now."""
     return intent == Intent.contact_customer_service and bool(_ASKS_ABOUT_SERVICE.search(text)) and not \
-        _TRANSFER.search(text)
+        _PUT_THROUGH.search(text)
 
 
 def asks_for_person(u: Understanding) -> bool:

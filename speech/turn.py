@@ -144,11 +144,6 @@ class EndOfTurnDetector:
         self._model_s = 0.0
         self._failed = False
 
-    def looks_finished(self, text: str | None) -> bool:
-        if not text:
-            return False
-        return bool(_FINISHED.search(text)) and not self.trails_off(text)
-
     def trails_off(self, text: str | None) -> bool:
         """Words that promise more: "and", "um", "我的", "然后"..., or a number read only in part."""
         if not text:

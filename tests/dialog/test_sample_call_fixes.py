@@ -116,6 +116,7 @@ def test_text_sentiment_on_the_test_half(language, floor):
 # 6. An offer of a person is accepted by a yes to it, not by a closing "thanks"; complaints are logged.
 @pytest.mark.parametrize(("text", "accepts"), [
     ("好的", True), ("yes please", True), ("OK, put me through, thanks", True), ("好的谢谢，转人工吧", True),
+    ("OK thanks, a person please", True), ("好的谢谢，人工吧", True),  # naming the person is enough
     ("好的，谢谢。", False), ("OK, thanks", False), ("Okay, thank you, bye", False), ("行，谢谢你", False),
 ])
 def test_what_accepts_an_offer(text, accepts):

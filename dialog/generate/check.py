@@ -220,30 +220,32 @@ def action_problems(sentence: str, result: ActionResult) -> list[str]:
 # A date is said as the date of something: "shipped on November 25", "11月25日发货". The event it is told as must
 # be the event the facts date so (the model once said "shipped on November 24", the day the order was placed).
 # English names the event before the date, Mandarin after it (or "预计" before it); the nearest cue wins.
-_EN_EVENT_BEFORE = [(re.compile(p, re.I), keys) for p, keys in (
-    (r"\b(?:arrive|arriving|due|expected|should|will|estimated)\b[^.,;]*$", ("eta",)),
-    (r"\b(?:return(?:ed)?|send (?:it )?back)\b[^.,;]*$", ("return_deadline",)),
-    (r"\b(?:shipped|dispatched|sent out|went out|left)\b[^.,;]*$", ("shipped_on",)),
-    (r"\bdelivered\b[^.,;]*$", ("delivered_on",)),
-    (r"\b(?:placed|ordered|bought|purchased|from)\b[^.,;]*$", ("placed_on",)),
-    (r"\bcancell?ed\b[^.,;]*$", ("cancelled_on",)),
-    (r"\bissued\b[^.,;]*$", ("issued_on",)),
-    (r"\b(?:e-?mailed|sent)\b[^.,;]*$", ("sent_on",)),
-    (r"\brequested\b[^.,;]*$", ("requested_on",)),
-    (r"\b(?:completed|refunded|processed|went through)\b[^.,;]*$", ("completed_on",)),
+_EN_EVENT_BEFORE = [(re.compile(rf"\b(?:{words})\b[^.,;]*$", re.I), keys) for words, keys in (  # cue, then the date
+    ("arrive|arriving|due|expected|should|will|estimated", ("eta",)),
+    ("return(?:ed)?|send (?:it )?back", ("return_deadline",)),
+    ("shipped|dispatched|sent out|went out|left", ("shipped_on",)),
+    ("delivered", ("delivered_on",)),
+    ("placed|ordered|bought|purchased|from", ("placed_on",)),
+    ("cancell?ed", ("cancelled_on",)),
+    ("issued", ("issued_on",)),
+    ("e-?mailed|sent", ("sent_on",)),
+    ("requested", ("requested_on",)),
+    ("completed|refunded|processed|went through", ("completed_on",)),
 )]
-_ZH_EVENT_AFTER = [(re.compile(p), keys) for p, keys in (
-    (r"^[日号]?之?前[^，。]{0,4}(?:退货|退回|寄回|退)", ("return_deadline",)),
-    (r"^[日号]?之?前", ("eta",)),
-    (r"^[日号]?[^，。]{0,3}(?:发货|发出|寄出)", ("shipped_on",)),
-    (r"^[日号]?[^，。]{0,3}(?:发送|发到)", ("sent_on",)),  # before "送到"
-    (r"^[日号]?[^，。]{0,3}(?:签收|送达|(?<!发)送到)", ("delivered_on",)),
-    (r"^[日号]?[^，。]{0,3}(?:下的|下单|购买|买的)", ("placed_on",)),
-    (r"^[日号]?[^，。]{0,3}取消", ("cancelled_on",)),
-    (r"^[日号]?[^，。]{0,3}开具", ("issued_on",)),
-    (r"^[日号]?[^，。]{0,3}(?:申请|提交)", ("requested_on",)),
-    (r"^[日号]?[^，。]{0,3}(?:完成|到账|退款)", ("completed_on",)),
-)]
+_ZH_EVENT_AFTER = [  # the date, then the cue (first match wins)
+    (re.compile(r"^[日号]?之?前[^，。]{0,4}(?:退货|退回|寄回|退)"), ("return_deadline",)),
+    (re.compile(r"^[日号]?之?前"), ("eta",)),
+    *((re.compile(rf"^[日号]?[^，。]{{0,3}}(?:{words})"), keys) for words, keys in (
+        ("发货|发出|寄出", ("shipped_on",)),
+        ("发送|发到", ("sent_on",)),  # before "送到"
+        ("签收|送达|(?<!发)送到", ("delivered_on",)),
+        ("下的|下单|购买|买的", ("placed_on",)),
+        ("取消", ("cancelled_on",)),
+        ("开具", ("issued_on",)),
+        ("申请|提交", ("requested_on",)),
+        ("完成|到账|退款", ("completed_on",)),
+    )),
+]
 _ZH_FUTURE_BEFORE = re.compile(r"(?:预计|原定|将|会|应该)[^，。]{0,3}$")
 _EVENT_NAMES = {"eta": "the delivery due date", "return_deadline": "the return deadline",
                 "shipped_on": "the shipping date", "delivered_on": "the delivery date",

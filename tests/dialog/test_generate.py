@@ -159,6 +159,19 @@ def test_first_clause_is_cut_at_its_comma_for_early_speech():
     ("Your order 10023 has shipped.", "zh", "not in zh"),
     ("您的订单10023已发货。", "en", "not in en"),
     ("I'm sorry, but I can't assist with that.", "en", "refusal"),
+    # a date the facts hold, told as another event's ("shipped on" the day the order was placed: a real reply)
+    ("It was shipped on November 24.", "en", "as the shipping date"),
+    ("I'm sorry, it went out on November 24 with SF Express.", "en", "as the shipping date"),
+    ("It should arrive by November 26.", "en", "as the delivery due date"),
+    ("Your order 10023 from November 26 has shipped.", "en", "as the order date"),
+    ("It was delivered on November 26.", "en", "as the delivery date"),  # no delivery date at all
+    ("已于11月24日发货。", "zh", "as the shipping date"),
+    ("您的订单是11月26日下的。", "zh", "as the order date"),
+    ("预计11月26日送达。", "zh", "as the delivery due date"),
+    ("订单11月26日前送达。", "zh", "as the delivery due date"),
+    # the prompt's facts line read out (a real unseen-call reply)
+    ("I'm sorry for the trouble. order 10023; placed on November 24; total 259.", "en", "reads out the facts list"),
+    ("order number: 10023, carrier: SF Express.", "en", "reads out the facts list"),
 ])
 def test_check_rejects_what_the_facts_do_not_hold(sentence, language, problem):
     problems = check_sentence(sentence, TRACK, language)
@@ -231,31 +244,6 @@ def test_check_accepts_what_the_action_did(sentence, language, result):
 ])
 def test_check_accepts_faithful_sentences(sentence, language):
     assert check_sentence(sentence, TRACK, language) == []
-
-
-@pytest.mark.parametrize(("sentence", "language", "problem"), [
-    # a date the facts hold, told as another event's ("shipped on" the day the order was placed: a real reply)
-    ("It was shipped on November 24.", "en", "as the shipping date"),
-    ("I'm sorry, it went out on November 24 with SF Express.", "en", "as the shipping date"),
-    ("It should arrive by November 26.", "en", "as the delivery due date"),
-    ("Your order 10023 from November 26 has shipped.", "en", "as the order date"),
-    ("It was delivered on November 26.", "en", "as the delivery date"),  # no delivery date at all
-    ("已于11月24日发货。", "zh", "as the shipping date"),
-    ("您的订单是11月26日下的。", "zh", "as the order date"),
-    ("预计11月26日送达。", "zh", "as the delivery due date"),
-    ("订单11月26日前送达。", "zh", "as the delivery due date"),
-])
-def test_check_rejects_a_date_told_as_another_events(sentence, language, problem):
-    problems = check_sentence(sentence, TRACK, language)
-    assert any(problem in p for p in problems), problems
-
-
-@pytest.mark.parametrize("sentence", [
-    "I'm sorry for the trouble. order 10023; placed on November 24; total 259.",  # a real unseen-call reply
-    "order number: 10023, carrier: SF Express.",
-])
-def test_check_rejects_the_facts_list_read_out(sentence):
-    assert "reads out the facts list" in check_sentence(sentence, TRACK, "en")
 
 
 @pytest.mark.parametrize(("sentence", "language"), [

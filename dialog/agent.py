@@ -26,11 +26,11 @@ from typing import Any
 
 from dialog import actions
 from dialog.actions import goodwill, handoff
-from dialog.actions.facts import recent_orders
+from dialog.actions.facts import policy_result, recent_orders
 from dialog.contract import ActionResult, ConfirmOrder, Question, WhichOrder
 from dialog.generate.writer import Reply, ReplyWriter
 from dialog.nlu.clarify import after_no, clarifying_question
-from dialog.nlu.context import DialogueContext, is_closing
+from dialog.nlu.context import DialogueContext, cues, is_closing, plain
 from dialog.nlu.understander import Understander
 from dialog.security import identify_caller, redact
 from dialog.sentiment.prosody import ProsodyTracker
@@ -56,6 +56,9 @@ _TRANSFER = re.compile(r"\b(?:transfer|put me through|connect me|person|human|ag
 # Words that ask for a person outright: the request stands even when the classifier hesitates (complaint?).
 _ASKS_FOR_PERSON = re.compile(r"\b(?:real person|human|agent|representative|operator|manager|supervisor)\b"
                               r"|人工|真人|转接|经理|主管", re.I)
+# A question about the change waiting for its yes ("how long does that take?", "那要多久？"), not a new request.
+_ASKS_ABOUT_IT = re.compile(r"\b(?:that|it|this)\b.*\?|\?.*\b(?:right|is it|does it)\b"
+                            r"|(?:那|这|它).*(?:吗|呢|多久|[?？])", re.I)
 _COMPLAINT = re.compile(r"\bcomplain(?:t|ts|ing)?\b|投诉", re.I)
 # "What time are your agents in? I'll call back": a question about reaching the shop, answered (hours, how to reach
 # it) with the offer of a person, unless the caller asks to be put through outright (`_PUT_THROUGH`: stricter than
@@ -77,6 +80,7 @@ class Call:
     offered_human: bool = False  # a person was offered in the assistant's last turn (only that turn's offer stands)
     declined_offer: bool = False  # this turn said no to that offer
     asked_anything_else: bool = False  # the assistant's last turn asked "anything else?"
+    offered: Action | None = None  # the next step the assistant's last turn offered ("Shall I cancel it?")
     last: ActionResult | None = None  # what the assistant did last turn
     choices: tuple[str, ...] = ()  # the intents a "this or that?" question offered
     orders: list[str] = field(default_factory=list)  # order numbers said or told so far, oldest first
@@ -119,10 +123,11 @@ class Call:
             history.pop()
 
     def remember(self, u: Understanding, result: ActionResult) -> None:
-        self.last = result
+        self.last, self.offered = result, result.offer
         self.choices = tuple(name for name, _ in ((u.intent, 1.0), *u.alternatives))[:2] \
             if result.action == Action.clarify and u.clarify_kind == "choice" else ()
-        for number in (u.slots.order_number, result.target.removeprefix("order:")
+        said = u.slots.order_number if result.reason != Reason.unknown_order else None  # no order of theirs
+        for number in (said, result.target.removeprefix("order:")
                        if (result.target or "").startswith("order:") else None):
             if number and number not in self.orders[-1:]:
                 self.orders.append(number)
@@ -217,18 +222,27 @@ class ShopAgent:
             # goodbye the words do not make whole keeps the read-back and asks again
             return intent, ActionResult(Action.clarify, ok=True,
                                         facts=Question(clarifying_question(u.language, [str(intent)])))
+        if intent == Intent.delete_account and _ASKS_ABOUT_IT.search(u.text) and u.intent not in (
+                Intent.affirm, Intent.deny, Intent.goodbye) and not u.slots.order_number:
+            # "How long does that take? And it's permanent, right?": how deletion works, and the question again
+            return intent, replace(policy_result(self.shop, intent, "account", u.language), offer=intent)
         state.awaiting_confirmation, state.pending_intent, state.pending_slots = None, None, Slots()
-        if u.slots.order_number and u.slots.order_number != slots.order_number:
-            slots = replace(slots, order_number=u.slots.order_number)
+        another = u.intent not in (intent, Intent.affirm, Intent.deny, Intent.out_of_scope) and u.act != "correction"
+        if u.slots.order_number and u.slots.order_number != slots.order_number and not another:
+            slots = replace(slots, order_number=u.slots.order_number)  # "no, 10052": the change on that order
         elif u.intent == Intent.affirm or (u.intent == intent and not u.slots.order_number):
             if slots.order_number:
                 state.named_orders.add(slots.order_number)
             state.confirmed = True
-        elif u.intent == Intent.deny or _CORRECTION.search(u.text):
+        elif u.intent == Intent.deny and call.offered:  # "no" to "Shall I cancel it for you?": fine, anything else?
+            call.asked_anything_else = True
+            return Intent.deny, ActionResult(Action.clarify, ok=True, facts=Question(after_no(u.language)))
+        elif u.intent == Intent.deny or _CORRECTION.search(u.text) and u.intent != Intent.goodbye:
             return intent, ActionResult(Action.keep_as_is, ok=True,
                                         facts=WhichOrder(recent_orders(self.shop, state.customer_id, u.language)))
-        else:
-            return None  # something else entirely: the read-back lapses and the turn is taken as it comes
+        else:  # something else entirely: the read-back lapses and the turn is taken as it comes (on the same order)
+            state.pending_slots = Slots(order_number=slots.order_number)
+            return None
         merged = replace(slots, **{k: v for k, v in vars(u.slots).items() if v is not None and k != "order_number"})
         return intent, self._run(call, intent, merged, u.language)
 
@@ -237,6 +251,8 @@ class ShopAgent:
         state = call.state
         brought = {k: v for k, v in vars(u.slots).items() if v is not None and k in CONTINUING_SLOTS}
         slots = replace(state.pending_slots, **{k: v for k, v in vars(u.slots).items() if v is not None})
+        if slots.order_number and not u.slots.order_number and self._describes_another_order(u, slots.order_number):
+            slots = replace(slots, order_number=None)  # "my latest order", "the one with the robot vacuum"
         offered, call.offered_human = call.offered_human, False  # an offer stands for one turn only
         call.declined_offer, call.asked_anything_else = offered and u.intent == Intent.deny, False
         if offered and u.intent == Intent.affirm and accepts_offer(u.text):
@@ -255,7 +271,16 @@ class ShopAgent:
             return state.pending_intent, slots, True
         if state.pending_intent and u.intent == Intent.deny:
             state.pending_intent, state.pending_slots = None, Slots()
+        if asks_about_service(u.intent, u.text):  # "what time are your agents in?" asks about the service
+            return Intent.contact_customer_service, slots, False
         return Intent(u.intent), slots, False
+
+    def _describes_another_order(self, u: Understanding, carried: str) -> bool:
+        """No number said, but an order described that is not the one the call carries over: "my latest order",
+        or a product the carried order does not have in it ("那另一个订单呢？扫地机器人那个")."""
+        if cues(u.language)["latest"].search(plain(u.text, u.language)):
+            return True
+        return bool(u.slots.product) and all(i["sku"] != u.slots.product for i in self.shop.order_items(carried))
 
     def _know_customer(self, call: Call) -> None:
         """Once the caller is verified, their segment (VIP, at risk...) shapes the service."""
@@ -317,6 +342,8 @@ class ShopAgent:
         if (signals.offer_human or locked or asked_about_us) and not result.handoff and not state.handed_off and \
                 intent != Intent.goodbye:  # "Goodbye! Would you like me to put you through?" (an unseen-call reply)
             call.offered_human = True
+            if result.offer:  # one question at a time: the person, not the next step
+                state.awaiting_confirmation, result = None, replace(result, offer=None)
             result = replace(result, offer_human=True)
         return result
 
@@ -340,6 +367,7 @@ class ShopAgent:
             order = result.target.removeprefix("order:") if (result.target or "").startswith("order:") else None
             state.pending_intent, state.pending_slots = None, Slots(order_number=order or slots.order_number)
             state.named_orders.clear()
+            state.awaiting_confirmation = result.offer  # "Shall I cancel order 10007 for you?": a yes runs it
         return result
 
     @staticmethod
@@ -360,9 +388,9 @@ def accepts_offer(text: str) -> bool:
 
 
 def asks_about_service(intent: str, text: str) -> bool:
-    """A question about customer service (its hours, how to reach it), not a request to be put through now."""
-    return intent == Intent.contact_customer_service and bool(_ASKS_ABOUT_SERVICE.search(text)) and not \
-        _PUT_THROUGH.search(text)
+    """A question about customer service (its hours, how to reach it: "那人工客服几点有人？"), not a request to be
+    put through now."""
+    return intent in HUMAN_INTENTS and bool(_ASKS_ABOUT_SERVICE.search(text)) and not _PUT_THROUGH.search(text)
 
 
 def asks_for_person(u: Understanding) -> bool:

@@ -218,6 +218,7 @@ class InvoiceSent(Facts):
     order_number: str
     email: str
     sent_on: date
+    account_only: bool = False  # the caller asked for another address: invoices only go to the account's
 
 
 @dataclass(frozen=True)
@@ -548,11 +549,14 @@ class ActionResult:
     as_of: date | None = None  # the shop's date when it ran: a delivery estimate before it is "late"
     voucher: Money | None = None  # goodwill given this turn: the reply always says so
     offer_human: bool = False  # the agent offers a person this turn: the reply always asks
+    offer: Action | None = None  # the next step offered on `target` ("Shall I cancel order 10007?"): a yes runs it
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "action", Action(self.action))
         if self.reason is not None:
             object.__setattr__(self, "reason", Reason(self.reason))
+        if self.offer is not None:
+            object.__setattr__(self, "offer", Action(self.offer))
         if self.ok == (self.reason is not None):
             raise ContractError(f"{self.action}: ok={self.ok} with reason {self.reason!r}")
         check(self.action, self.outcome, self.facts)
@@ -565,4 +569,5 @@ class ActionResult:
         """JSON-ready, for the call record and QA."""
         return {"name": str(self.action), "ok": self.ok, "reason": self.reason and str(self.reason),
                 "changed": self.changed, "handoff": self.handoff, "ticket": self.ticket_id, "target": self.target,
-                "offer_human": self.offer_human, "voucher": float(self.voucher) if self.voucher else None}
+                "offer_human": self.offer_human,
+                "offer": self.offer and str(self.offer), "voucher": float(self.voucher) if self.voucher else None}

@@ -27,7 +27,8 @@ def check_invoice(shop: Shop, state: CallState, slots: Slots, language: Language
         return refuse(action, Reason.no_invoice, OrderState(number, OrderStatus(found.order["status"])),
                       order_target(number))
     sent = invoice["sent_to"]
-    return ActionResult(action, ok=True, target=order_target(number), facts=InvoiceIssued(
+    return ActionResult(action, ok=True, target=order_target(number), offer=None if sent else Action.get_invoice,
+                        facts=InvoiceIssued(
         number, invoice["issued_on"], invoice["sent_on"] if sent else None, mask_email(sent) if sent else None))
 
 
@@ -47,4 +48,5 @@ def get_invoice(shop: Shop, state: CallState, slots: Slots, language: Language) 
         conn.execute(update(db.invoices).where(db.invoices.c.id == invoice["id"])
                      .values(sent_to=email, sent_on=shop.today))
     return ActionResult(action, ok=True, changed=True, target=order_target(number),
-                        facts=InvoiceSent(number, mask_email(email), shop.today))
+                        facts=InvoiceSent(number, mask_email(email), shop.today,
+                                          account_only=bool(slots.email) and slots.email.lower() != email.lower()))

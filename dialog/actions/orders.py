@@ -120,8 +120,13 @@ def change_order(shop: Shop, state: CallState, slots: Slots, language: Language)
 
 
 def check_cancellation_fee(shop: Shop, state: CallState, slots: Slots, language: Language) -> ActionResult:
-    return ActionResult(Action.check_cancellation_fee, ok=True,
-                        facts=CancellationFee(policy_text(shop, "cancellation", language), Money(0)))
+    """The policy; asked about an order the caller named that can still be cancelled, the reply offers to."""
+    facts = CancellationFee(policy_text(shop, "cancellation", language), Money(0))
+    found = order_for(shop, state, Action.check_cancellation_fee, slots, language) if slots.order_number else None
+    if found is None or isinstance(found, ActionResult) or found.order["status"] not in NOT_SHIPPED:
+        return ActionResult(Action.check_cancellation_fee, ok=True, facts=facts)
+    return ActionResult(Action.check_cancellation_fee, ok=True, facts=facts, offer=Action.cancel_order,
+                        target=order_target(found.order["number"]))
 
 
 def place_order(shop: Shop, state: CallState, slots: Slots, language: Language) -> ActionResult:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from sqlalchemy import RowMapping
 
 from dialog.actions.facts import method_name, money, order_target, policy_text, refuse, return_deadline
@@ -42,8 +44,10 @@ def get_refund(shop: Shop, state: CallState, slots: Slots, language: Language) -
                           target)
         if order["status"] != "delivered":
             window = shop.return_window_days if order["status"] == "shipped" else None
-            return refuse(action, REFUSALS[order["status"]], OrderState(number, OrderStatus(order["status"]), window),
-                          target)
+            state_now = OrderState(number, OrderStatus(order["status"]), window)
+            refused = refuse(action, REFUSALS[order["status"]], state_now, target)
+            # not shipped yet: it can still be cancelled, and the reply offers to
+            return replace(refused, offer=Action.cancel_order) if refused.reason == Reason.not_shipped else refused
         deadline = return_deadline(shop, order)
         if shop.today > deadline:
             return refuse(action, Reason.outside_window,

@@ -5,8 +5,9 @@
   `state.named_orders` (the agent adds each number the caller says, and each read-back they confirm): a
   number that had to be matched, or one carried over from earlier in the call, is read back first
   ("Did you mean order 10046, the air fryer from November 20?").
-- No number: a read-only question (tracking, invoices) may use the caller's latest order, and the reply
-  says which one; a change reads that order back and waits for a yes ("Your most recent order is
+- No number: the caller's newest order with the product they named in it ("the one with the robot vacuum"),
+  else their latest order. A read-only question (tracking, invoices) may use it, and the reply says which
+  one; a change reads that order back and waits for a yes ("Your most recent order is
   10046 ... Shall I cancel it?"). A "yes" adds it to `state.named_orders`, and the change runs once.
 - A change that could not run on that order anyway (it has shipped, it was cancelled, its return window
   closed: the action's own `refusal`) is refused with its reason at once, naming the order, instead of
@@ -50,7 +51,8 @@ def order_for(shop: Shop, state: CallState, action: Action, slots: Slots, langua
         mine = shop.orders_of(state.customer_id)
         if not mine:
             return refuse(action, Reason.no_orders)
-        number, latest = mine[0]["number"], True
+        described = order_with(shop, mine, slots.product) if slots.product else None
+        number, latest = (described, False) if described else (mine[0]["number"], True)
     else:
         number, latest = heard_order(shop, said, state.customer_id), False
     access = authorize_order(shop, state, number, replace(slots, order_number=number))
@@ -66,6 +68,11 @@ def order_for(shop: Shop, state: CallState, action: Action, slots: Slots, langua
         brief = order_brief(shop, access.order, language)
         return refuse(action, Reason.needs_confirmation, ConfirmOrder(brief, latest=latest), order_target(number))
     return OrderInQuestion(access.order, access.customer, latest)
+
+
+def order_with(shop: Shop, orders: list[RowMapping], sku: str) -> str | None:
+    """The newest of these orders with this product in it ("the one with the robot vacuum"), or None."""
+    return next((o["number"] for o in orders if any(i["sku"] == sku for i in shop.order_items(o["number"]))), None)
 
 
 def heard_order(shop: Shop, number: str, customer_id: int | None = None) -> str:

@@ -23,7 +23,8 @@ from dialog.types import Action, Language, Reason
 
 REPLIES = Path(__file__).with_name("replies.yaml")
 LANGUAGES: tuple[Language, ...] = ("en", "zh")
-LINES = ("empathy", "offer_human", "goodwill")
+LINES = ("empathy", "offer_human", "goodwill", "offer_cancel_order", "offer_get_invoice",
+         "offer_delete_account")
 
 _FIELD = re.compile(r"\{(\w+)\}")
 _FLAG = re.compile(r"^\[(!?)(\w+)\]")

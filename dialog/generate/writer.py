@@ -124,6 +124,8 @@ class ReplyWriter:
                 start: float) -> Iterator[ReplyPart]:
         said: list[str] = []
         offer = line("offer_human", language) if result.offer_human else None
+        if result.offer and not offer:  # "Shall I cancel order 10007 for you?"
+            offer = line(f"offer_{result.offer}", language, order=(result.target or "").removeprefix("order:"))
         gesture = line("goodwill", language, voucher=result.voucher) if result.voucher else None
         for part in parts:
             if meta.first_sentence_s is None:

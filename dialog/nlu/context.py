@@ -97,9 +97,11 @@ class _Cues(BaseModel):
     closing_piece: str
     closing_strong: str
     leaving: str
+    accepting: str
     pushback: str
     correction: str
     misheard: str
+    latest: str
     refers_other: str
     refers_same: str
     follow_up: str
@@ -111,11 +113,14 @@ class _Cues(BaseModel):
     asks_confirm: str
     refusal: str
     describes_item: str
+    gives_value: str
     asks_yes_no: str
     asks_wh: str
     either_or: str
     refund_reported: str
     fee: str
+    returns_item: str
+    names_person: str
 
 
 class _CueFile(BaseModel):
@@ -171,7 +176,8 @@ def resolve(u: Understanding, context: DialogueContext | None) -> Understanding:
     corrects = c["correction"].search(text) or ("order_number" in said and re.match(r"^(?:no+|nope|不是|不对)", bare))
     if ctx.pending_intent and corrects and not negative and (said or refers or u.intent in WEAK_READINGS):
         return _follow_up(_as(u, ctx.pending_intent, "correction"), ctx, text, said, keep_intent=True)
-    if c["misheard"].search(text) and not said and not refers and (ctx.topic or ctx.last_action) in ORDER_INTENTS:
+    if c["misheard"].search(text) and not said and not refers and not c["latest"].search(text) and (
+            ctx.topic or ctx.last_action) in ORDER_INTENTS:
         return _as(u, "deny", "correction")  # "你听错了，是…" and the number lost again: the agent asks which order
     if negative:
         if ctx.question == "anything_else":
@@ -179,6 +185,11 @@ def resolve(u: Understanding, context: DialogueContext | None) -> Understanding:
         return _as(u, "deny", "answer")
     if c["bare_yes"].match(bare) and ctx.question in ("confirm", "offer_human"):
         return _as(u, "affirm", "answer")  # "yes please do that", "下吧": the agent carries out what it offered
+    if ctx.question == "confirm" and _starts_with_yes(u.text, language) and not is_closing(text, language) and (
+            u.intent in WEAK_READINGS or u.intent == ctx.pending_intent or u.clarify or u.confidence < 0.8):
+        return _as(u, "affirm", "answer")  # "是的，那你发到我邮箱吧", "yes, go ahead and send it"
+    if _accepts_and_leaves(u.text, language) and (u.intent in WEAK_READINGS or u.confidence < 0.6 or u.clarify):
+        return _as(u, "goodbye", "closing")  # "算了，我回头用手机打。没有了。", "Fine, the usual one is ok. Bye."
     if is_closing(text, language):
         if not asked or c["leaving"].search(text):  # "no, that's it, bye" to "shall I put you through?" leaves too
             return _as(u, "goodbye", "closing")
@@ -188,17 +199,20 @@ def resolve(u: Understanding, context: DialogueContext | None) -> Understanding:
             return _as(u, "affirm", "answer")
     if ctx.question in ("confirm", "slot", "choice", "offer_human") and not said and _short_refusal(bare, language):
         return _as(u, "deny", "answer")  # "no, a different one", "不是，换一个"
-    if ctx.last_refused and ctx.last_action and c["pushback"].search(text) and u.intent not in (
-            "contact_human_agent", "contact_customer_service") and not _names_another_request(u, ctx):
+    if ctx.last_refused and ctx.last_action and c["pushback"].search(text) and not (
+            u.intent in ("contact_human_agent", "contact_customer_service") and c["names_person"].search(text)
+    ) and not _names_another_request(u, ctx):
         return _as(u, ctx.last_action, "objection")
+    gives = c["gives_value"].match(bare) and _short(text, language, most=10)  # "订单号是…", "the last four are…"
     if ctx.question == "slot" and ctx.pending_intent and (
-            said or refers or c["describes_item"].search(text) or _short(text, language)) and (
-            u.intent in WEAK_READINGS or u.intent in ITEM_READINGS or u.clarify or u.confidence < 0.8):
+            said or refers or c["describes_item"].search(text) or _short(text, language) or gives) and (
+            gives or u.intent in WEAK_READINGS or u.intent in ITEM_READINGS or u.clarify or u.confidence < 0.8):
         # The value asked for, or the order described ("the one with the curtains"): the pending request.
         return _follow_up(_as(u, ctx.pending_intent, "answer"), ctx, text, said, keep_intent=True)
     topic = ctx.topic or ctx.last_action
     about_money = topic in REFUND_TOPICS or ctx.money_back
-    if about_money and c["money"].search(text) and c["status"].search(text) and (u.intent in (
+    if about_money and c["money"].search(text) and c["status"].search(text) and not c["returns_item"].search(
+            text) and (u.intent in (
             "track_order", "delivery_period", "payment_issue", "get_refund", "check_refund_policy", "track_refund",
             *WEAK_READINGS) or u.clarify or u.confidence < 0.5):
         return _as(u, "track_refund", "follow_up")
@@ -209,9 +223,9 @@ def resolve(u: Understanding, context: DialogueContext | None) -> Understanding:
 
 
 def _names_another_request(u: Understanding, ctx: DialogueContext) -> bool:
-    """The caller moved on to a different request the classifier is sure of (not a complaint: pushback
-    often sounds like one)."""
-    return (u.intent not in WEAK_READINGS and u.intent not in ("complaint", ctx.last_action)
+    """The caller moved on to a different request the classifier is sure of (not a complaint or a person:
+    pushback often sounds like one)."""
+    return (u.intent not in WEAK_READINGS and u.intent not in ("complaint", "contact_human_agent", ctx.last_action)
             and u.confidence >= 0.8 and not u.clarify)
 
 
@@ -219,7 +233,7 @@ def _follow_up(u: Understanding, ctx: DialogueContext, text: str, said: set[str]
                ) -> Understanding:
     c = cues(u.language)
     other, same = c["refers_other"].search(text), c["refers_same"].search(text)
-    follow = c["follow_up"].search(text)
+    follow = c["follow_up"].search(text) or c["follow_up"].search(plain(_last_sentence(u.text), u.language))
     if not (other or same or follow):
         topic = _follow_topic(ctx)
         bare_number = "order_number" in said and topic in ORDER_INTENTS and u.intent in WEAK_READINGS  # "幺零零五九"
@@ -228,6 +242,8 @@ def _follow_up(u: Understanding, ctx: DialogueContext, text: str, said: set[str]
             return replace(u, intent=topic, act="follow_up", clarify=None, clarify_kind=None)
         return u
     slots, filled = u.slots, ()
+    if c["latest"].search(text):  # "那我最近的那个订单呢": not the order just talked about, the caller's latest
+        other = same = None
     if "order_number" not in said and ctx.orders and (other or same):
         pick = _other(ctx.orders) if other else ctx.orders[-1]
         if pick:
@@ -237,7 +253,8 @@ def _follow_up(u: Understanding, ctx: DialogueContext, text: str, said: set[str]
         if pick:
             slots, filled = replace(slots, product=pick), ("product",)
     topic = _follow_topic(ctx)
-    weak = u.intent in WEAK_READINGS or u.intent in ITEM_READINGS or u.clarify is not None or u.confidence < 0.5
+    weak = u.intent in WEAK_READINGS or u.intent in ITEM_READINGS or u.clarify is not None or u.confidence < 0.5 or (
+        bool(follow) and u.confidence < 0.8)  # "What about my own order then, the earbuds?": the same request
     another_order = "order_number" in said and topic in ORDER_INTENTS and u.intent not in ORDER_INTENTS
     if topic and (weak or another_order) and not keep_intent:
         return replace(u, intent=topic, slots=slots, act="follow_up", from_context=filled, clarify=None,
@@ -252,12 +269,13 @@ def _follow_topic(ctx: DialogueContext) -> str | None:
     return "track_refund" if topic in REFUND_TOPICS and ctx.last_action == "track_refund" else topic
 
 
-def _short(text: str, language: Language) -> bool:
+def _short(text: str, language: Language, most: int = 6) -> bool:
     """An answer of a few words ("the texts", "save it to the account", "微信支付"), not a question back
     ("what colours does it come in?")."""
     if language == "zh":
-        return len(text.replace(" ", "")) <= 8 and not re.search(r"什么|哪|吗|怎么|几|多少|呢", text)
-    return len(text.split()) <= 6 and not re.match(r"(?:what|which|how|where|when|who|why|is|are|do|does|can)\b", text)
+        return len(text.replace(" ", "")) <= most + 2 and not re.search(r"什么|哪|吗|怎么|几|多少|呢", text)
+    return len(text.split()) <= most and not re.match(r"(?:what|which|how|where|when|who|why|is|are|do|does|can)\b",
+                                                      text)
 
 
 def _stray_reading(u: Understanding, text: str) -> bool:
@@ -279,6 +297,37 @@ def _short_refusal(bare: str, language: Language) -> bool:
     if language == "zh":
         return bool(re.match(r"^(?:不是|不对|错了|不要|不用)[，,。\s]*\S{0,5}$", bare))
     return bool(re.match(r"^(?:no+|nope|nah|not that|that's wrong|wrong)\b(?:\W+[\w']+){0,3}\W*$", bare))
+
+
+def _accepts_and_leaves(text: str, language: Language) -> bool:
+    """It starts by accepting ("算了", "fine") and ends with a closing sentence that leaves ("没有了", "bye"), with
+    no question between: the caller has given up on, or is done with, the topic and ends the call (when the
+    classifier found no clear request in it: "好的，帮我取消订单10023。没有了，谢谢。" is still carried out)."""
+    sentences = [s for s in re.split(r"(?<=[。.!！?？])", text.strip()) if s.strip()]
+    if len(sentences) < 2 or re.search(r"[?？]", "".join(sentences[:-1])):
+        return False
+    c, last = cues(language), plain(sentences[-1], language)
+    return bool(c["accepting"].match(_bare(plain(sentences[0], language), language)) and is_closing(last, language)
+                and c["leaving"].search(last))
+
+
+def moves_on(text: str, language: Language) -> str | None:
+    """After pushback, the caller accepts and asks something else in the same turn ("Is there really nothing you
+    can do? Okay, then, can I return it?"): the turn from that new start, else None."""
+    sentences = [s for s in re.split(r"(?<=[。.!！?？])", text.strip()) if s.strip()]
+    c = cues(language)
+    for i in range(1, len(sentences)):
+        rest = "".join(sentences[i:]) if language == "zh" else " ".join(s.strip() for s in sentences[i:])
+        if c["accepting"].match(_bare(plain(sentences[i], language), language)) and not c["pushback"].search(
+                plain(rest, language)) and not is_closing(rest, language):
+            return rest
+    return None
+
+
+def _starts_with_yes(text: str, language: Language) -> bool:
+    """The turn's first clause is a plain yes ("是的，那你发到我邮箱吧")."""
+    first = re.split(r"[，,。.!！?？;；]", text.strip(), maxsplit=1)[0]
+    return bool(first) and bool(cues(language)["bare_yes"].match(_bare(plain(first, language), language)))
 
 
 def _other(seen: tuple[str, ...]) -> str | None:

@@ -64,8 +64,9 @@ def _en_words(text: str) -> str:
     words = [t.lower() for t in tokens]
 
     def neighbour_is_digit(j: int, step: int) -> bool:
+        """A digit word next to this one, past spaces and other "oh"s ("one oh oh oh seven")."""
         k = j + step
-        while 0 <= k < len(words) and (words[k].isspace() or words[k] in "-,"):
+        while 0 <= k < len(words) and (words[k].isspace() or words[k] in "-," or words[k] in _EN_ZERO_LETTERS):
             k += step
         return 0 <= k < len(words) and (_is_digitish(words[k]) or words[k] in _REPEAT)
 
@@ -102,9 +103,14 @@ def _en_words(text: str) -> str:
     return "".join(out)
 
 
+def zh_digits(text: str) -> str:
+    """Only the Mandarin numbers in digits ("幺二三四五六七八艾特qq" -> "12345678艾特qq")."""
+    return _ZH_RUN.sub(lambda m: _zh_run(m.group()), text)
+
+
 def digitise(text: str) -> str:
     """The text with every spoken number written in digits and digit groups joined."""
-    text = _ZH_RUN.sub(lambda m: _zh_run(m.group()), text)
+    text = zh_digits(text)
     text = _THOUSANDS.sub(_thousands, _en_words(text))
     return _JOIN_GROUPS.sub("", text)
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from rapidfuzz import fuzz
 
-from dialog.nlu.numbers import digitise, small_number
+from dialog.nlu.numbers import digitise, small_number, zh_digits
 from dialog.types import Language, Slots
 
 Catalogue = Sequence[tuple[str, Sequence[str]]]  # (product_id, names in any language)
@@ -84,6 +84,8 @@ def order_and_phone(text: str, language: Language) -> tuple[str | None, str | No
         if last4_match and last4_match.start(1) <= m.start() < last4_match.end(1):
             continue
         run = m.group()
+        if re.match(r"\s*(?:@|艾特|at\b)", digits[m.end():], re.I):
+            continue  # the name of an email address ("12345678 at qq dot com"), not an order or a phone
         before = digits[max(0, m.start() - 25):m.start()]
         phone_cue = _PHONE_CUE.search(before)
         order_cue = _ORDER_CUE.search(before)
@@ -122,6 +124,7 @@ def email(text: str) -> str | None:
         return m.group().rstrip(".")
     if not re.search(r"\bat\b|@|艾特", s):
         return None
+    s = zh_digits(s)  # "幺二三四五六七八艾特qq点com": a QQ mailbox is its number
     for pattern, repl in _EMAIL_WORDS:
         s = pattern.sub(repl, s)
     s = re.sub(r"[\u4e00-\u9fff，。,:：]+", " ", s)
@@ -165,6 +168,8 @@ def address(text: str) -> str | None:
     if not m:
         return None
     rest = _ADDRESS_END.sub("", text[m.end():]).strip(" ,，:：。.")
+    if re.search(r"邮箱|邮件|\be-?mail\b|@|艾特", rest, re.I):
+        return None  # "发到我QQ邮箱", "send it to my email": a mailbox, not a delivery address
     return rest or None
 
 

@@ -338,3 +338,59 @@ def test_a_bare_order_number_heard_as_noise_continues_the_order_topic(text, lang
 def test_only_words_saying_we_got_it_wrong_make_a_correction_without_a_number(text, language, act):
     u = resolve(heard(text, language, "deny"), DialogueContext(topic="track_order", orders=("10023",)))
     assert (u.act == "correction") == (act == "correction"), (u.intent, u.act)
+
+
+# --- unseen-call turns (issue 13): answers whose value was lost, yes with more words, accept-and-leave ----------
+SLOT_CANCEL = DialogueContext(question="slot", pending_intent="cancel_order", topic="cancel_order")
+
+
+@pytest.mark.parametrize(("text", "language", "heard_as"), [
+    ("It's one ho-ho, sorry, one ho-ho, seven.", "en", "out_of_scope"),
+    ("Ok, the last four digits are 2813.", "en", "track_order"),
+    ("订单号是105部队。", "zh", "track_order"),
+    ("手机尾号是213。", "zh", "track_order"),
+])
+def test_an_answer_to_the_slot_question_is_the_pending_request_even_when_the_value_was_lost(text, language,
+                                                                                            heard_as):
+    u = resolve(heard(text, language, heard_as, 0.9), SLOT_CANCEL)
+    assert (u.intent, u.act) == ("cancel_order", "answer")  # the request asks for the value again
+
+
+@pytest.mark.parametrize(("text", "language"), [("是的，那你发到我邮箱吧。", "zh"),
+                                                ("Yes, send it to my email please.", "en")])
+def test_a_yes_with_more_words_answers_the_offer(text, language):
+    offered = DialogueContext(question="confirm", pending_intent="get_invoice", topic="check_invoice")
+    assert resolve(heard(text, language, "newsletter_subscription", 0.4), offered).intent == "affirm"
+
+
+@pytest.mark.parametrize(("text", "language"), [("好，谢谢，再见。", "zh"), ("Okay, thanks, bye.", "en")])
+def test_ok_thanks_bye_to_a_read_back_leaves_and_changes_nothing(text, language):
+    deleting = DialogueContext(question="confirm", pending_intent="delete_account", topic="delete_account")
+    assert resolve(heard(text, language, "affirm", 0.9), deleting).intent == "goodbye"
+
+
+@pytest.mark.parametrize(("text", "language"), [
+    ("算了，我回头用手机打。没有了。", "zh"), ("唉，那算了。没有了。", "zh"),
+    ("好吧，那重复扣的那笔你们一定要给我处理好啊。没有了，谢谢。", "zh"),
+    ("Fine, the usual one is okay. Thanks, bye.", "en"),
+    ("Okay, I'll call back from my mobile. That's all, bye.", "en"),
+])
+def test_accepting_and_then_a_closing_sentence_ends_the_call(text, language):
+    for context in (None, DialogueContext(question="offer_human"), REFUSED_RETURN):
+        assert resolve(heard(text, language, "deny", 0.6), context).intent == "goodbye"
+
+
+@pytest.mark.parametrize(("text", "language"), [
+    ("Okay, but where is my other order? Thanks, bye.", "en"),  # a question before the goodbye: answered
+    ("Please cancel order 10023. That's all, thanks.", "en"),  # a request first: it is carried out
+    ("好的，帮我取消订单10023。没有了，谢谢。", "zh"),
+])
+def test_a_request_before_the_closing_sentence_is_not_dropped(text, language):
+    assert resolve(heard(text, language, "cancel_order", 0.9), None).intent == "cancel_order"
+
+
+def test_my_latest_order_is_not_the_order_just_talked_about():
+    ctx = DialogueContext(topic="track_order", orders=("10051",))
+    for text, language in (("那我最近的那个订单呢？", "zh"), ("what about my latest order then?", "en")):
+        u = resolve(heard(text, language, "track_order", 0.3), ctx)
+        assert u.intent == "track_order" and u.slots.order_number is None and not u.from_context

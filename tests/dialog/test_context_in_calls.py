@@ -151,3 +151,100 @@ def test_a_correction_whose_number_was_lost_asks_which_order(agent, shop_data, l
     number = shipped_order(shop_data)
     _, turns = talk(agent, [line.format(o=number) for line in lines], caller_id_of(owner_of(shop_data, number)))
     assert turns[1]["action"]["name"] == "keep_as_is" and asks in turns[1]["reply"]
+
+
+# --- next steps offered, orders described, a question while a change waits (unseen calls, issue 13) -----------
+
+def two_orders(shop_data: dict) -> tuple[dict, dict, dict]:
+    """A customer with a shipped order and a paid one (not shipped: it can still be cancelled), and the product
+    in the paid one."""
+    for customer in shop_data["customers"]:
+        mine = [o for o in shop_data["orders"] if o["customer_id"] == customer["id"]]
+        shipped = next((o for o in mine if o["status"] == "shipped"), None)
+        paid = next((o for o in mine if o["status"] == "paid" and len(o["items"]) == 1), None)
+        if shipped and paid and not any(i["sku"] == paid["items"][0]["sku"] for i in shipped["items"]):
+            product = next(p for p in shop_data["products"] if p["sku"] == paid["items"][0]["sku"])
+            return shipped, paid, product
+    raise AssertionError("no customer with a shipped and a paid order in the sample shop")
+
+
+@pytest.mark.parametrize(("lines", "language"), [
+    (["I'd like to cancel order {o}.", "Oh. What about the other order, the {p} one, can that be cancelled?",
+      "Yes."], "en"),
+    (["我想取消订单{o}。", "啊？那另一个订单呢？{p}那个，能取消吗？", "对。"], "zh"),
+])
+def test_the_other_order_described_by_its_product_is_read_back_then_cancelled(agent, shop, shop_data, lines,
+                                                                               language):
+    shipped, paid, product = two_orders(shop_data)
+    name = product["name_en"] if language == "en" else product["name_zh"]
+    said = [line.format(o=shipped["number"], p=name) for line in lines]
+    _, turns = talk(agent, said, caller_id_of(owner_of(shop_data, paid["number"])))
+    assert turns[0]["action"]["reason"] == "already_shipped"
+    assert turns[1]["action"]["reason"] == "needs_confirmation" and paid["number"] in turns[1]["reply"]
+    assert turns[2]["action"]["name"] == "cancel_order" and turns[2]["action"]["ok"]
+    assert shop.order(paid["number"])["status"] == "cancelled" and shop.order(shipped["number"])["status"] == "shipped"
+
+
+@pytest.mark.parametrize(("lines", "language", "offer"), [
+    (["Does it cost anything to cancel order {o}?", "Yes."], "en", "Shall I cancel order"),
+    (["取消订单{o}要收费吗？", "好的。"], "zh", "需要帮您取消订单"),
+])
+def test_a_fee_question_offers_the_cancellation_and_a_yes_carries_it_out(agent, shop, shop_data, lines, language,
+                                                                          offer):
+    _, paid, _ = two_orders(shop_data)
+    _, turns = talk(agent, [line.format(o=paid["number"]) for line in lines],
+                    caller_id_of(owner_of(shop_data, paid["number"])))
+    assert turns[0]["action"]["offer"] == "cancel_order" and offer in turns[0]["reply"]
+    assert shop.order(paid["number"])["status"] == "cancelled" and turns[1]["intent"] == "cancel_order"
+
+
+@pytest.mark.parametrize(("lines", "language"), [
+    (["Does it cost anything to cancel order {o}?", "No."], "en"),
+    (["取消订单{o}要收费吗？", "不用。"], "zh"),
+])
+def test_a_no_to_an_offered_step_changes_nothing_and_asks_what_else(agent, shop, shop_data, lines, language):
+    _, paid, _ = two_orders(shop_data)
+    _, turns = talk(agent, [line.format(o=paid["number"]) for line in lines],
+                    caller_id_of(owner_of(shop_data, paid["number"])))
+    assert shop.order(paid["number"])["status"] == "paid" and turns[1]["action"]["name"] == "clarify"
+    assert ("anything else" in turns[1]["reply"]) if language == "en" else ("还有什么" in turns[1]["reply"])
+
+
+@pytest.mark.parametrize(("lines", "language"), [
+    (["Has the invoice for order {o} been issued?", "Yes, send it to my email please."], "en"),
+    (["订单{o}的发票开了没有？", "是的，那你发到我邮箱吧。"], "zh"),
+])
+def test_an_invoice_not_sent_yet_is_offered_and_a_yes_sends_it(agent, shop, shop_data, lines, language):
+    order = next(o for o in shop_data["orders"] if o["invoice"] and not o["invoice"].get("sent_to"))
+    _, turns = talk(agent, [line.format(o=order["number"]) for line in lines],
+                    caller_id_of(owner_of(shop_data, order["number"])))
+    assert turns[0]["action"]["offer"] == "get_invoice"
+    assert turns[1]["intent"] == "get_invoice" and turns[1]["action"]["changed"]
+
+
+@pytest.mark.parametrize(("lines", "language"), [
+    (["Where is order 99999?", "Oh, maybe I got it wrong. What about my latest order then?"], "en"),
+    (["帮我查一下订单99999。", "啊？那可能是我记错了。那我最近的那个订单呢？"], "zh"),
+])
+def test_my_latest_order_after_an_unknown_number_is_my_latest_order(agent, shop_data, lines, language):
+    customer = shop_data["customers"][0]
+    latest = max((o for o in shop_data["orders"] if o["customer_id"] == customer["id"]),
+                 key=lambda o: (o["placed_on"], o["number"]))
+    _, turns = talk(agent, lines, caller_id_of(customer))
+    assert turns[0]["action"]["reason"] == "unknown_order"
+    assert turns[1]["action"]["name"] == "track_order" and turns[1]["action"]["target"] == f"order:{latest['number']}"
+
+
+@pytest.mark.parametrize(("lines", "language", "days"), [
+    (["I'd like to delete my account, please.", "How long does that take? And it's permanent, right?",
+      "No, that's everything. Thanks, bye."], "en", "15 days"),
+    (["我想注销我的账户。", "那要多久？是永久的吗？", "不用了，没有了，再见。"], "zh", "15天"),
+])
+def test_a_question_while_a_deletion_waits_is_answered_and_asked_again(agent, shop, shop_data, lines, language,
+                                                                       days):
+    customer = shop_data["customers"][0]
+    _, turns = talk(agent, lines, caller_id_of(customer))
+    assert turns[0]["action"]["reason"] == "needs_confirmation"
+    assert turns[1]["intent"] == "delete_account" and days in turns[1]["reply"]
+    assert turns[1]["action"]["offer"] == "delete_account" and not turns[1]["action"]["ticket"]
+    assert turns[2]["intent"] == "goodbye" and not turns[2]["action"]["ticket"]

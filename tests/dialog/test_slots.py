@@ -26,6 +26,7 @@ CATALOGUE = [
     ("order number double four five six seven", "en", "44567"),
     ("order triple zero one two", "en", "00012"),
     ("um the order is one oh oh two three", "en", "10023"),
+    ("return the desk lamp from order one oh oh oh seven", "en", "10007"),  # "oh" between two "oh"s
     ("我的订单是一万零二十三", "zh", "10023"),
     ("订单号 10023 帮我查一下", "zh", "10023"),
     ("Order #10023, please.", "en", "10023"),

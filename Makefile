@@ -69,6 +69,7 @@ demo: setup
 # samples/calls is in-sample (our voices, written beside the templates, training rows came from its
 # failures); samples/calls-unseen is not (other voices, an independent writer). ~15 min on two cores.
 eval: setup
+	$(PY) -m bench.scripts_text
 	$(VENV)/bin/voicedesk replay samples/calls --report out/eval/calls --fast
 	$(VENV)/bin/voicedesk replay samples/calls-unseen --report out/eval/calls-unseen --fast
 

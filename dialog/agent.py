@@ -253,6 +253,12 @@ class ShopAgent:
         slots = replace(state.pending_slots, **{k: v for k, v in vars(u.slots).items() if v is not None})
         if slots.order_number and not u.slots.order_number and self._describes_another_order(u, slots.order_number):
             slots = replace(slots, order_number=None)  # "my latest order", "the one with the robot vacuum"
+        elif slots.order_number and not u.slots.order_number and not u.slots.product and state.customer_id and \
+                cues(u.language)["refers_other"].search(plain(u.text, u.language)):
+            # "the other order" with one order said so far: the caller's latest other one (a change reads it back)
+            mine = self.shop.orders_of(state.customer_id)
+            slots = replace(slots, order_number=next((o["number"] for o in mine if o["number"] != slots.order_number),
+                                                     None))
         offered, call.offered_human = call.offered_human, False  # an offer stands for one turn only
         call.declined_offer, call.asked_anything_else = offered and u.intent == Intent.deny, False
         if offered and u.intent == Intent.affirm and accepts_offer(u.text):
@@ -324,14 +330,15 @@ class ShopAgent:
         if u.act == "objection" and not state.handed_off:  # "is there really nothing you can do?" after a refusal:
             call.offered_human = True  # the options are a person who can look at an exception
             return ActionResult(Action.hear_out, ok=True, offer_human=True)
+        if u.act == "correction" and not any(getattr(u.slots, k) for k in CONTINUING_SLOTS) and not u.from_context:
+            # "you misheard, it's …" and the number lost again: no guess, the caller's orders and "which order?"
+            return ActionResult(Action.keep_as_is, ok=True,
+                                facts=WhichOrder(recent_orders(self.shop, state.customer_id, u.language)))
         if u.clarify and not continued and intent not in SMALL_TALK:
             return ActionResult(Action.clarify, ok=True, facts=Question(u.clarify))
         if intent in (Intent.affirm, Intent.deny) or (intent == Intent.out_of_scope and not state.pending_intent):
             if intent == Intent.out_of_scope:
                 return ActionResult(Action.out_of_scope, ok=True)
-            if u.act == "correction":  # "you misheard, it's …" and the number lost again: no guess, ask which order
-                return ActionResult(Action.keep_as_is, ok=True,
-                                    facts=WhichOrder(recent_orders(self.shop, state.customer_id, u.language)))
             if call.declined_offer:  # "no" to "shall I put you through?": fine, anything else?
                 call.asked_anything_else = True
                 return ActionResult(Action.clarify, ok=True, facts=Question(after_no(u.language)))

@@ -119,6 +119,7 @@ class _Cues(BaseModel):
     either_or: str
     refund_reported: str
     fee: str
+    parcel: str
     returns_item: str
     names_person: str
 
@@ -178,7 +179,8 @@ def resolve(u: Understanding, context: DialogueContext | None) -> Understanding:
         return _follow_up(_as(u, ctx.pending_intent, "correction"), ctx, text, said, keep_intent=True)
     if c["misheard"].search(text) and not said and not refers and not c["latest"].search(text) and (
             ctx.topic or ctx.last_action) in ORDER_INTENTS:
-        return _as(u, "deny", "correction")  # "你听错了，是…" and the number lost again: the agent asks which order
+        # "你听错了，是…" and the number lost again: the request it corrects, and the agent asks which order
+        return _as(u, ctx.topic or ctx.last_action, "correction")
     if negative:
         if ctx.question == "anything_else":
             return _as(u, "goodbye", "closing")
@@ -203,6 +205,9 @@ def resolve(u: Understanding, context: DialogueContext | None) -> Understanding:
             u.intent in ("contact_human_agent", "contact_customer_service") and c["names_person"].search(text)
     ) and not _names_another_request(u, ctx):
         return _as(u, ctx.last_action, "objection")
+    if u.intent == "goodbye" and u.confidence >= 0.5 and c["leaving"].search(text) and not said and not re.search(
+            r"[?？]", u.text):
+        return _as(u, "goodbye", "closing")  # "Okay, perfect, that's off-thanks, bye." (a word misheard)
     gives = c["gives_value"].match(bare) and _short(text, language, most=10)  # "订单号是…", "the last four are…"
     if ctx.question == "slot" and ctx.pending_intent and (
             said or refers or c["describes_item"].search(text) or _short(text, language) or gives) and (
@@ -216,6 +221,9 @@ def resolve(u: Understanding, context: DialogueContext | None) -> Understanding:
             "track_order", "delivery_period", "payment_issue", "get_refund", "check_refund_policy", "track_refund",
             *WEAK_READINGS) or u.clarify or u.confidence < 0.5):
         return _as(u, "track_refund", "follow_up")
+    if topic in ("track_refund", "get_refund") and u.intent in ("delivery_period", "track_order") and c[
+            "status"].search(text) and not c["parcel"].search(text) and not said:
+        return _as(u, "track_refund", "follow_up")  # "那大概多久能到？" on a refund: the money, not a parcel
     if topic == "cancel_order" and c["fee"].search(text) and u.intent in (
             "cancel_order", "payment_issue", "check_refund_policy", *WEAK_READINGS):
         return _as(u, "check_cancellation_fee", "follow_up")  # "will you charge me for it?" about cancelling
@@ -303,12 +311,15 @@ def _accepts_and_leaves(text: str, language: Language) -> bool:
     """It starts by accepting ("算了", "fine") and ends with a closing sentence that leaves ("没有了", "bye"), with
     no question between: the caller has given up on, or is done with, the topic and ends the call (when the
     classifier found no clear request in it: "好的，帮我取消订单10023。没有了，谢谢。" is still carried out)."""
-    sentences = [s for s in re.split(r"(?<=[。.!！?？])", text.strip()) if s.strip()]
-    if len(sentences) < 2 or re.search(r"[?？]", "".join(sentences[:-1])):
+    clauses = [s for s in re.split(r"(?<=[，,。.!！?？;；])", text.strip()) if s.strip()]
+    c = cues(language)
+    if len(clauses) < 2 or not c["accepting"].match(_bare(plain(clauses[0], language), language)):
         return False
-    c, last = cues(language), plain(sentences[-1], language)
-    return bool(c["accepting"].match(_bare(plain(sentences[0], language), language)) and is_closing(last, language)
-                and c["leaving"].search(last))
+    for i in range(1, len(clauses)):  # the longest closing at the end ("…处理好,没有了,谢谢!": ASR's commas)
+        last = plain("".join(clauses[i:]), language)
+        if is_closing(last, language):
+            return bool(c["leaving"].search(last)) and not re.search(r"[?？]", "".join(clauses[:i]))
+    return False
 
 
 def moves_on(text: str, language: Language) -> str | None:

@@ -394,3 +394,32 @@ def test_my_latest_order_is_not_the_order_just_talked_about():
     for text, language in (("那我最近的那个订单呢？", "zh"), ("what about my latest order then?", "en")):
         u = resolve(heard(text, language, "track_order", 0.3), ctx)
         assert u.intent == "track_order" and u.slots.order_number is None and not u.from_context
+
+
+@pytest.mark.parametrize(("text", "language"), [("Okay, perfect, that's off-thanks, bye.", "en"),
+                                                ("好的，那就这样吧，拜拜。", "zh")])
+def test_a_goodbye_with_a_word_misheard_leaves_even_while_a_value_is_asked_for(text, language):
+    u = resolve(heard(text, language, "goodbye", 0.7), SLOT_CANCEL)
+    assert (u.intent, u.act) == ("goodbye", "closing")
+
+
+@pytest.mark.parametrize(("text", "language"), [("好吧,那重复客的那比你们必须要给我处理好,没有了,谢谢!", "zh"),
+                                                ("算了,我回头用手机打,没有了。", "zh"),
+                                                ("fine, I'll call back later, that's all, bye", "en")])
+def test_accept_and_leave_also_when_recognition_wrote_commas(text, language):
+    assert resolve(heard(text, language, "complaint", 0.3), None).intent == "goodbye"
+
+
+@pytest.mark.parametrize(("text", "language"), [("那大概多久能到？", "zh"),
+                                                ("So how long until it comes through?", "en")])
+def test_how_long_on_a_refund_is_the_refund_not_a_parcel(text, language):
+    u = resolve(heard(text, language, "delivery_period", 0.9), DialogueContext(topic="track_refund"))
+    assert (u.intent, u.act) == ("track_refund", "follow_up")
+    parcel = "那快递大概多久能到？" if language == "zh" else "So how long until the parcel is delivered?"
+    assert resolve(heard(parcel, language, "delivery_period", 0.9), DialogueContext(topic="track_refund")).intent \
+        == "delivery_period"
+
+
+def test_a_correction_with_its_number_lost_is_the_request_it_corrects():
+    u = resolve(heard("不是不是，你听错了，是要银银37。", "zh", "deny", 0.8), DialogueContext(topic="track_order"))
+    assert (u.intent, u.act) == ("track_order", "correction")

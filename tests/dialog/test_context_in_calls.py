@@ -248,3 +248,21 @@ def test_a_question_while_a_deletion_waits_is_answered_and_asked_again(agent, sh
     assert turns[1]["intent"] == "delete_account" and days in turns[1]["reply"]
     assert turns[1]["action"]["offer"] == "delete_account" and not turns[1]["action"]["ticket"]
     assert turns[2]["intent"] == "goodbye" and not turns[2]["action"]["ticket"]
+
+
+@pytest.mark.parametrize(("lines", "language"), [
+    (["I'd like to cancel order {o}.", "Oh. And the other order, can that one be cancelled?", "Yes."], "en"),
+    (["我想取消订单{o}。", "阿,那另一个订单,找地基几年纳的,能取消吗?", "对。"], "zh"),  # an unseen call: product lost
+])
+def test_the_other_order_with_one_order_said_is_the_callers_other_latest_read_back(agent, shop, shop_data, lines,
+                                                                                   language):
+    shipped, _, _ = two_orders(shop_data)
+    customer = owner_of(shop_data, shipped["number"])
+    mine = sorted((o for o in shop_data["orders"] if o["customer_id"] == customer["id"]),
+                  key=lambda o: (o["placed_on"], o["number"]), reverse=True)
+    other = next(o for o in mine if o["number"] != shipped["number"])
+    _, turns = talk(agent, [line.format(o=shipped["number"]) for line in lines], caller_id_of(customer))
+    assert turns[1]["action"]["target"] == f"order:{other['number']}"
+    if other["status"] == "paid":
+        assert turns[1]["action"]["reason"] == "needs_confirmation" and other["number"] in turns[1]["reply"]
+        assert shop.order(other["number"])["status"] == "cancelled"

@@ -1,9 +1,12 @@
-"""The sample calls' scripts as text through the agent: understanding in the call's context, without recognition.
+"""The sample calls' scripts as text through the agent: understanding, outcomes and replies without recognition.
 
-`python -m bench.scripts_text [SET...] [--show]` plays each call's `say` lines, in order, into the agent (the real
-understanding model and shop, template replies, the call's caller ID) and counts the turns whose intent after the
-policy is the scenario's. It isolates what the replay report mixes with speech recognition: a wrong intent here is
-understanding's, not Whisper's. Seconds, not minutes; prints the misses (`--show`: every turn with its reply).
+`python -m bench.scripts_text [SET...] [--llm] [--show]` plays each call's `say` lines, in order, into the agent
+(the real understanding model and shop, the call's caller ID) and scores each turn as the replay does
+(`voice/replay/score.py`): the intent after the policy, the expected outcome (action and database), the reply
+(the facts it must state, nothing forbidden, no contradiction of its action) and false actions. It isolates what
+the replay report mixes with speech recognition and timing: a miss here is understanding's or the writer's, not
+Whisper's. Replies come from the checked templates (seconds), or with `--llm` from the default reply writer
+(the fine-tuned model, its fact check and fallbacks; a few minutes). Prints the misses (`--show`: every turn).
 Default sets: samples/calls and samples/calls-unseen (both tuned on; the sealed set is never read here).
 """
 
@@ -20,50 +23,72 @@ from dialog.nlu.understander import Understander
 from dialog.shop.db import Shop
 from dialog.shop.seed import seed
 from dialog.types import CallerTurn
+from voice.replay.replies import judge
+from voice.replay.score import grounded_orders, is_false_action, outcome_problem, snapshot
+from voicedesk.build import reply_backend
+from voicedesk.settings import Settings
 
 SETS = ("samples/calls", "samples/calls-unseen")
+FIGURES = ("intents", "outcomes", "replies", "false actions")
 
 
-def play(agent_for, folder: Path, show: bool) -> tuple[int, int]:
+def play(agent_for, folder: Path, show: bool, counts: dict[str, list[int]]) -> None:
     rows = [json.loads(line) for line in (folder / "scenario.jsonl").read_text(encoding="utf-8").splitlines()
             if line.strip()]
     head, turns = rows[0], rows[1:]
+    language = head["language"]
     agent, shop = agent_for()
-    call = agent.start_call(head["call"], head.get("caller_id"), head["language"])
-    right = total = 0
-    for i, turn in enumerate(turns):
-        out = agent.turn(call, CallerTurn(turn["say"], turn_id=str(i), language=head["language"]))
-        reply = out.reply.text()
-        want = turn.get("intent")
-        ok = want is None or out.intent == want
-        right, total = right + (ok and want is not None), total + (want is not None)
-        if show or not ok:
-            print(f"{head['call']} {i} {'ok  ' if ok else 'MISS'} {turn['say']!r}: {want} -> {out.intent} "
-                  f"({out.understanding.intent} {out.understanding.act} {out.understanding.confidence:.2f}) | {reply}")
+    call = agent.start_call(head["call"], head.get("caller_id"), language)
+    grounded = grounded_orders(turns)
+    for i, want in enumerate(turns):
+        before = snapshot(want, shop)
+        out = agent.turn(call, CallerTurn(want["say"], turn_id=str(i), language=language))
+        out.reply.text()
+        record = out.record()
+        problem = outcome_problem(want, [record], before, snapshot(want, shop))
+        check = judge(record["reply"], want, [record], language)
+        false = is_false_action(record, grounded[i])
+        hits = {"intents": out.intent == want["intent"], "outcomes": problem is None if "outcome" in want else None,
+                "replies": check["correct"], "false actions": None}
+        for name, hit in hits.items():
+            if hit is not None:
+                counts[name][0] += hit
+                counts[name][1] += 1
+        counts["false actions"][0] += false
+        if show or not all(h is not False for h in hits.values()) or false:
+            why = [f"intent {want['intent']} -> {out.intent}"] if not hits["intents"] else []
+            why += [problem] if problem else []
+            why += [f"reply {dict((k, v) for k, v in check.items() if v and k != 'correct')}"] \
+                if not check["correct"] else []
+            why += ["FALSE ACTION"] if false else []
+            print(f"{head['call']} {i} {want['say']!r}: {'; '.join(why) or 'ok'}\n    -> {record['reply']}")
     shop.close()
-    return right, total
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("sets", nargs="*", default=list(SETS))
+    parser.add_argument("--llm", action="store_true", help="replies from the default reply writer, not templates")
     parser.add_argument("--show", action="store_true", help="print every turn, not only the misses")
     args = parser.parse_args()
     understander = Understander()
+    settings = Settings()
+    writer = ReplyWriter(reply_backend(settings.llm) if args.llm else None, settings.writer)
 
     def agent_for() -> tuple[ShopAgent, Shop]:
         shop = Shop(f"sqlite:///{tempfile.mkdtemp()}/shop.db")
         seed(shop)
-        return ShopAgent(shop, understander, ReplyWriter(None)), shop
+        return ShopAgent(shop, understander, writer), shop
 
     for name in args.sets:
-        counts = {"en": [0, 0], "zh": [0, 0]}
+        by_language = {lang: {figure: [0, 0] for figure in FIGURES} for lang in ("en", "zh")}
         for folder in sorted(p for p in Path(name).iterdir() if (p / "scenario.jsonl").exists()):
-            right, total = play(agent_for, folder, args.show)
-            language = "zh" if folder.name.startswith("zh") else "en"
-            counts[language][0] += right
-            counts[language][1] += total
-        print(f"{name}: " + ", ".join(f"{lang} {r}/{t} intents right" for lang, (r, t) in counts.items()))
+            play(agent_for, folder, args.show, by_language["zh" if folder.name.startswith("zh") else "en"])
+        writer_name = "LLM writer" if args.llm else "templates"
+        for lang, counts in by_language.items():
+            shown = ", ".join(f"{figure} {r}/{t}" if figure != "false actions" else f"{figure} {r}"
+                              for figure, (r, t) in counts.items())
+            print(f"{name} {lang} ({writer_name}): {shown}")
 
 
 if __name__ == "__main__":

@@ -334,7 +334,7 @@ class ShopAgent:
             # "you misheard, it's …" and the number lost again: no guess, the caller's orders and "which order?"
             return ActionResult(Action.keep_as_is, ok=True,
                                 facts=WhichOrder(recent_orders(self.shop, state.customer_id, u.language)))
-        if u.clarify and not continued and intent not in SMALL_TALK:
+        if u.clarify and not continued and intent not in SMALL_TALK and not asks_about_service(intent, u.text):
             return ActionResult(Action.clarify, ok=True, facts=Question(u.clarify))
         if intent in (Intent.affirm, Intent.deny) or (intent == Intent.out_of_scope and not state.pending_intent):
             if intent == Intent.out_of_scope:

@@ -223,7 +223,7 @@ class InvoiceSent(Facts):
 
 @dataclass(frozen=True)
 class PaymentChecked(Facts):
-    SAY: ClassVar = ("order_number", "charges", "disputed_amount", "refund_days", "ticket_id")
+    SAY: ClassVar = ("order_number", "charges", "disputed_amount", "refund_to", "refund_days", "ticket_id")
     order_number: str
     charges: int
     charged_amount: Money
@@ -233,6 +233,7 @@ class PaymentChecked(Facts):
     priority: str
     disputed_amount: Money | None = None  # only when there was a duplicate
     refund_days: str | None = None
+    refund_to: str | None = None  # where the extra charge goes back (the account it was taken from)
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import update
 
-from dialog.actions.facts import money, order_target, policy_text
+from dialog.actions.facts import method_name, money, order_target, policy_text
 from dialog.actions.handoff import open_ticket
 from dialog.actions.which_order import order_for
 from dialog.contract import ActionResult, PaymentChecked, PaymentMethods
@@ -42,4 +42,5 @@ def payment_issue(shop: Shop, state: CallState, slots: Slots, language: Language
                         facts=PaymentChecked(
                             order["number"], len(captured), money(sum(p["amount_cents"] for p in captured)),
                             money(order["total_cents"]), len(extra), tid, priority,
-                            money(disputed) if extra else None, shop.refund_days if extra else None))
+                            money(disputed) if extra else None, shop.refund_days if extra else None,
+                            method_name(shop, extra[0]["method"], language) if extra else None))

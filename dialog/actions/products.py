@@ -17,6 +17,7 @@ from dialog.security import identify_caller
 from dialog.shop.db import Shop
 from dialog.types import Action, CallState, Language, Reason, Slots
 
+POLICY_OVER_PRODUCT = 0.35  # a question about a named product whose best passage is a FAQ this close: the policy
 MIN_SCORE = 0.2  # below this (language-centred cosine) the best passage is not an answer
 TIER_PRICE_WEIGHT = {"vip": 0.05, "regular": 0.0, "new": -0.05}
 
@@ -43,11 +44,16 @@ def _answer(shop: Shop, hit: Hit, language: Language) -> ProductInfo | FaqAnswer
 
 
 def product_question(shop: Shop, state: CallState, slots: Slots, language: Language) -> ActionResult:
-    """A named product is read from the catalogue; otherwise the caller's last words are searched."""
+    """A named product is read from the catalogue, unless the question is about a policy ("what's the warranty on
+    the smart watch?", "can I return it if he doesn't like it?": the shop's FAQ answers it); otherwise the
+    caller's last words are searched."""
     action = Action.product_question
-    if slots.product and (product := shop.product(slots.product)):
-        return ActionResult(action, ok=True, facts=_product(product, language))
     question = last_caller_text(state)
+    if slots.product and (product := shop.product(slots.product)):
+        hits = knowledge_for(shop).search(question, k=1) if question else []
+        if hits and hits[0].passage.kind == "faq" and hits[0].score >= POLICY_OVER_PRODUCT:
+            return ActionResult(action, ok=True, facts=_answer(shop, hits[0], language))
+        return ActionResult(action, ok=True, facts=_product(product, language))
     if not question:
         return refuse(action, Reason.missing_question)
     hits = knowledge_for(shop).search(question, k=1)

@@ -29,10 +29,12 @@ from dialog.generate.templates import line, template_reply
 from dialog.types import Action, CallState, Language, MoodLabel, Reason, ReplyPart, Understanding
 
 # Outcomes that are always scripted: exact wording matters more than variety (identity checks, read-backs,
-# hand-offs, clarifying questions).
+# hand-offs, clarifying questions, and the questions that ask for what a request still needs: "which of these
+# orders?", "what is the new address?" — on the unseen calls the model turned them into true-sounding nonsense,
+# "I can't see the order 10001. It's a delivery address.", that no fact check can catch).
 SCRIPTED = frozenset({Action.greeting, Action.goodbye, Action.clarify, Action.contact_human_agent,
                       Action.keep_as_is, Action.hear_out, Reason.not_verified, Reason.verification_locked,
-                      Reason.needs_confirmation})
+                      Reason.needs_confirmation, Reason.unknown_order, Reason.missing_address})
 
 
 def scripted(result: ActionResult, kinds: frozenset[str] = SCRIPTED) -> bool:

@@ -86,7 +86,7 @@ def _en_words(text: str) -> str:
             out.append(f"{tens}0")
         elif w in _EN_ZERO_LETTERS and (neighbour_is_digit(i, -1) or neighbour_is_digit(i, 1)):
             out.append("0")
-        elif w in _REPEAT and i + 2 < len(tokens) and words[i + 1].isspace():
+        elif w in _REPEAT and i + 2 < len(tokens) and (words[i + 1].isspace() or words[i + 1] == "-"):  # double-oh
             nxt = words[i + 2]
             digit = _EN_DIGITS.get(nxt) or ("0" if nxt in _EN_ZERO_LETTERS else None)
             if digit is None and nxt.isdigit() and len(nxt) == 1:

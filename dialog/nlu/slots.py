@@ -64,7 +64,8 @@ _ADDRESS = re.compile(
     r"(?:send|ship|deliver|mail)\s+(?:it|them|the\s+\w+|my\s+\w+|this|everything)?\s*(?:over\s+)?to\s+"
     r"|(?:new\s+|shipping\s+|delivery\s+)*address\s+(?:is|to|should\s+be|will\s+be)\s+"
     r"|change\s+(?:my\s+|the\s+)?(?:shipping\s+|delivery\s+)?address\s+to\s+"
-    r"|地址(?:改成|改为|换成|变成|更新为|是|填)|(?:寄到|送到|发到|改寄到|改送到|配送到)",
+    r"|(?:it|they|that|this|the\s+\w+)\s+should\s+(?:go|be\s+sent|be\s+delivered)\s+to\s+"
+    r"|地址(?:改成|改为|换成|变成|更新为|是|填)|(?:寄到|送到|发到|改寄到|改送到|配送到|改到)",
     re.I,
 )
 _ADDRESS_END = re.compile(
@@ -80,6 +81,7 @@ def order_and_phone(text: str, language: Language) -> tuple[str | None, str | No
     last4_match = _LAST4.search(digits)
     last4 = last4_match.group(1) if last4_match else None
     order = phone = None
+    order_end = 0
     for m in _DIGIT_RUN.finditer(digits):
         if last4_match and last4_match.start(1) <= m.start() < last4_match.end(1):
             continue
@@ -93,9 +95,13 @@ def order_and_phone(text: str, language: Language) -> tuple[str | None, str | No
             phone = phone or _phone_digits(run, language) or run
         elif _phone_digits(run, language) and not (order_cue and "order" in order_cue.group().lower() + "订单单号"):
             phone = phone or _phone_digits(run, language)
-        elif 4 <= len(run) <= 12:
-            order = order or run
+        elif 4 <= len(run) <= 12 and (order is None or _SELF_CORRECTION.search(digits[order_end:m.start()])):
+            order, order_end = run, m.end()  # "一零零五……不对，是一零零五五": the number said last
     return order, phone, last4
+
+
+# Between two numbers, the caller takes the first back ("1005... no, sorry, 10055", "一零零五……不对，是一零零五五").
+_SELF_CORRECTION = re.compile(r"不对|不是|错了|说错|\b(?:sorry|no|wait|i mean|actually|rather|correction)\b", re.I)
 
 
 def _joined_order(m: re.Match[str]) -> str:

@@ -24,6 +24,8 @@ _ISO_DATE = re.compile(r"(?<!\d)(\d{4})-(\d{1,2})-(\d{1,2})(?!\d)")
 _ZH_DATE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})[日号]")
 # Codes mixing capitals and digits, like the tracking number SF1234567890.
 _CODE = re.compile(r"(?<![A-Za-z0-9])(?=[A-Z0-9-]*\d)(?=[A-Z0-9-]*[A-Z])[A-Z0-9]{2,}(?:-[A-Z0-9]+)*(?![A-Za-z0-9])")
+# "3-7 days", "3-7天": a range, said "three to seven" / "三到七" (a voice reads the dash as nothing or "minus").
+_RANGE = re.compile(r"(?<![\d.\-])(\d{1,3})\s?[-~–]\s?(\d{1,3})(?![\d\-])")
 _LONG_DIGITS = re.compile(r"(?<![\d.])\d{5,}(?![\d.])")  # order, phone and tracking numbers
 _TIME = re.compile(r"(?<!\d)(\d{1,2}):(\d{2})(?!\d)")
 _USD = re.compile(r"\$\s?(\d+(?:,\d{3})*(?:\.\d{1,2})?)")
@@ -113,6 +115,7 @@ def normalize_for_speech(text: str, language: str = "en") -> str:
         text = _ISO_DATE.sub(lambda m: _date_zh(*m.groups()), text)
         text = _ZH_DATE.sub(lambda m: _date_zh(*m.groups()), text)
         text = _CODE.sub(lambda m: _code(m, "zh"), text)
+        text = _RANGE.sub(r"\1到\2", text)
         text = _LONG_DIGITS.sub(lambda m: digits(m.group(0), "zh"), text)
         text = _CNY_PREFIX.sub(lambda m: _money_zh(m.group(1)), text)
         text = _USD.sub(lambda m: _money_zh(m.group(1), "美元"), text)
@@ -124,6 +127,7 @@ def normalize_for_speech(text: str, language: str = "en") -> str:
         return _NUMBER.sub(lambda m: cn2an.an2cn(m.group(0).replace(",", "")), text)
     text = _ISO_DATE.sub(lambda m: _date_en(*m.groups()), text)
     text = _CODE.sub(lambda m: _code(m, "en"), text)
+    text = _RANGE.sub(r"\1 to \2", text)
     text = _LONG_DIGITS.sub(lambda m: digits(m.group(0), "en"), text)
     text = _USD.sub(lambda m: _money_en(m.group(1), "dollar", "cent"), text)
     text = _CNY_PREFIX.sub(lambda m: _money_en(m.group(1), "yuan", "fen"), text)

@@ -27,6 +27,9 @@ CATALOGUE = [
     ("order triple zero one two", "en", "00012"),
     ("um the order is one oh oh two three", "en", "10023"),
     ("return the desk lamp from order one oh oh oh seven", "en", "10007"),  # "oh" between two "oh"s
+    ("it's one double-oh one four", "en", "10014"),
+    ("订单号是一零零五……不对，是一零零五五。", "zh", "10055"),  # the number said last, after "不对"
+    ("order ten oh five, sorry, one oh oh five five", "en", "10055"),
     ("我的订单是一万零二十三", "zh", "10023"),
     ("订单号 10023 帮我查一下", "zh", "10023"),
     ("Order #10023, please.", "en", "10023"),

@@ -1,3 +1,5 @@
+import pytest
+
 from speech.tts.text import normalize_for_speech, speech_pieces, split_sentences
 
 
@@ -33,6 +35,15 @@ def test_chinese_numbers_are_read_like_a_person():
     assert "十点三十分" in said
     assert "百分之二十" in said and "三件" in said
     assert not any(c.isdigit() for c in said)
+
+
+@pytest.mark.parametrize(("text", "language", "said"), [
+    ("It will be refunded within 3-7 days.", "en", "three to seven days"),
+    ("预计3-7天内到账。", "zh", "三到七天"),
+])
+def test_a_range_is_said_as_a_range(text, language, said):
+    assert said in normalize_for_speech(text, language)
+    assert " to " not in normalize_for_speech("Call 555-1234.", "en")  # a phone number is not a range
 
 
 def test_a_long_first_sentence_is_cut_at_its_first_comma():

@@ -40,6 +40,8 @@ SAYS = [  # (reply, element, language, stated?)
     ("您的订单已经发货了。", "已经发货", "zh", True),
     ("Refunds take 3-7 days.", ["3 to 7", "3-7"], "en", True),
     ("退款3到7个工作日到账。", ["3到7", "三到七"], "zh", True),
+    ("预计3-7天内到账。", ["3到7", "3-7"], "zh", True),  # a digit next to a Chinese character ends a word
+    ("预计13-7天内到账。", ["3-7"], "zh", False),
 ]
 
 

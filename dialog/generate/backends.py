@@ -44,7 +44,9 @@ class ChatBackend(Protocol):
 class LlmSettings:
     """The reply model's settings section (VOICEDESK_LLM__*)."""
 
-    backend: str = "local"  # "local": the GGUF below through llama.cpp; "none": templates only; or an OpenAI URL
+    # "none": the checked templates only (the default: on the new-caller calls the model's replies were correct less
+    # often, bench.scripts_text); "local": the GGUF below through llama.cpp, checked; or an OpenAI-compatible URL
+    backend: str = "none"
     gguf: str = ""  # the local model file; "": the embedded one set-up builds (models/llm/...)
     adapter: str = "default"  # "default": the shipped LoRA; "none": the base model; or a GGUF LoRA path
     server_model: str = "default"  # the model name sent to an OpenAI-compatible server

@@ -17,7 +17,7 @@ from dialog.security import identify_caller
 from dialog.shop.db import Shop
 from dialog.types import Action, CallState, Language, Reason, Slots
 
-POLICY_OVER_PRODUCT = 0.35  # a question about a named product whose best passage is a FAQ this close: the policy
+POLICY_OVER_PRODUCT = 0.3  # a question about a named product whose best passage is a FAQ this close: the policy
 MIN_SCORE = 0.2  # below this (language-centred cosine) the best passage is not an answer
 TIER_PRICE_WEIGHT = {"vip": 0.05, "regular": 0.0, "new": -0.05}
 

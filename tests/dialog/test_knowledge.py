@@ -70,6 +70,21 @@ def test_product_question_about_a_product_gives_price_and_stock(shop, shop_data)
     assert named.facts.name == "空气炸锅5升"
 
 
+@pytest.mark.parametrize(("said", "language", "topic"), [
+    ("And if I get him the smart watch, what's the warranty on that?", "en", "warranty"),
+    ("智能手表保修多久？", "zh", "warranty"),
+])
+def test_a_policy_question_about_a_named_product_gets_the_policy(shop, shop_data, said, language, topic):
+    """Not the watch's price and stock (an unseen call): the shop's answer to what was asked."""
+    watch = next(p for p in shop_data["products"] if p["name_en"].startswith("Smart Watch"))
+    result = run("product_question", shop, caller_state(language=language, said=said), Slots(product=watch["sku"]),
+                 language)
+    assert isinstance(result.facts, FaqAnswer) and (topic is None or result.facts.topic == topic)
+    price = run("product_question", shop, caller_state(language=language, said="How much is the smart watch?"),
+                Slots(product=watch["sku"]), language)
+    assert price.facts.name in (watch["name_en"], watch["name_zh"])
+
+
 def test_product_question_refusals(shop):
     assert run("product_question", shop, caller_state(), Slots(), "en").reason == "missing_question"
 

@@ -65,9 +65,11 @@ DEMO_CALLS := samples/calls/en-01-track-order samples/calls/zh-08-payment-delive
 demo: setup
 	$(VENV)/bin/voicedesk replay $(DEMO_CALLS) --report out/demo --fast
 
-# Every sample call, scored, one table per set (a column per language); the README quotes them.
+# Every sample call, scored, one table per set (a column per language); the README quotes them. First the
+# scripts as text through the agent (no recognition, 35 s), then the replays (~15 min on two cores).
 # samples/calls is in-sample (our voices, written beside the templates, training rows came from its
-# failures); samples/calls-unseen is not (other voices, an independent writer). ~15 min on two cores.
+# failures); so, by now, is samples/calls-unseen (other voices, an independent writer, but rules were
+# fixed from its failures). samples/calls-sealed is the set nobody tunes on: `make eval-sealed`.
 eval: setup
 	$(PY) -m bench.scripts_text
 	$(VENV)/bin/voicedesk replay samples/calls --report out/eval/calls --fast

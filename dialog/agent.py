@@ -227,17 +227,26 @@ class ShopAgent:
             # "How long does that take? And it's permanent, right?": how deletion works, and the question again
             return intent, replace(policy_result(self.shop, intent, "account", u.language), offer=intent)
         state.awaiting_confirmation, state.pending_intent, state.pending_slots = None, None, Slots()
+        if call.offered:  # "Shall I cancel order 10007 for you?": only a plain yes takes it ("OK, thanks" does not)
+            if u.intent == Intent.affirm and u.act == "answer" and not _CLOSING.search(u.text):
+                if slots.order_number:
+                    state.named_orders.add(slots.order_number)
+                state.confirmed = True
+                return intent, self._run(call, intent, slots, u.language)
+            if u.intent == Intent.deny:  # "no": fine, anything else?
+                call.asked_anything_else = True
+                return Intent.deny, ActionResult(Action.clarify, ok=True, facts=Question(after_no(u.language)))
+            state.pending_slots = Slots(order_number=slots.order_number)
+            return None  # anything else (another number, "OK, thanks"): the offer lapses, the turn is taken as it comes
         another = u.intent not in (intent, Intent.affirm, Intent.deny, Intent.out_of_scope) and u.act != "correction"
         if u.slots.order_number and u.slots.order_number != slots.order_number and not another:
             slots = replace(slots, order_number=u.slots.order_number)  # "no, 10052": the change on that order
-        elif u.intent == Intent.affirm or (u.intent == intent and not u.slots.order_number):
-            if slots.order_number:
+        elif u.act != "correction" and (u.intent == Intent.affirm or (u.intent == intent and not u.slots.order_number)):
+            if slots.order_number:  # ("no, that's the wrong order" is a correction: it never confirms)
                 state.named_orders.add(slots.order_number)
             state.confirmed = True
-        elif u.intent == Intent.deny and call.offered:  # "no" to "Shall I cancel it for you?": fine, anything else?
-            call.asked_anything_else = True
-            return Intent.deny, ActionResult(Action.clarify, ok=True, facts=Question(after_no(u.language)))
-        elif u.intent == Intent.deny or _CORRECTION.search(u.text) and u.intent != Intent.goodbye:
+        elif u.intent == Intent.deny or u.act == "correction" or (
+                _CORRECTION.search(u.text) and u.intent != Intent.goodbye):
             return intent, ActionResult(Action.keep_as_is, ok=True,
                                         facts=WhichOrder(recent_orders(self.shop, state.customer_id, u.language)))
         else:  # something else entirely: the read-back lapses and the turn is taken as it comes (on the same order)

@@ -57,6 +57,9 @@ WEAK_READINGS = frozenset({"out_of_scope", "affirm", "deny", "greeting", "goodby
 # What the classifier makes of an answer that describes an order or item ("the one with the lamp", "就是周一
 #买耳机那单"): the words are about products, the turn is about the request the call is on.
 ITEM_READINGS = frozenset({"product_question", "place_order", "review"})
+# Requests that change something: an answer-shaped turn read confidently as one of these is that request.
+CHANGE_READINGS = frozenset({"cancel_order", "change_shipping_address", "get_refund", "change_order", "delete_account",
+                             "edit_account", "set_up_shipping_address"})
 SLOT_NAMES = ("order_number", "phone_last4", "email", "phone", "address", "product")
 # Requests about one order: "what about 10028?" after one of them asks the same of that order.
 ORDER_INTENTS = frozenset({"track_order", "cancel_order", "change_shipping_address", "get_refund", "track_refund",
@@ -190,7 +193,8 @@ def resolve(u: Understanding, context: DialogueContext | None) -> Understanding:
     if ctx.question == "confirm" and _starts_with_yes(u.text, language) and not is_closing(text, language) and (
             u.intent in WEAK_READINGS or u.intent == ctx.pending_intent or u.clarify or u.confidence < 0.8):
         return _as(u, "affirm", "answer")  # "是的，那你发到我邮箱吧", "yes, go ahead and send it"
-    if _accepts_and_leaves(u.text, language) and (u.intent in WEAK_READINGS or u.confidence < 0.6 or u.clarify):
+    if _accepts_and_leaves(u.text, language) and not said and (  # not over an answer: "OK, it's 12 High St, bye"
+            u.intent in WEAK_READINGS or u.confidence < 0.6 or u.clarify):
         return _as(u, "goodbye", "closing")  # "算了，我回头用手机打。没有了。", "Fine, the usual one is ok. Bye."
     if is_closing(text, language):
         if not asked or c["leaving"].search(text):  # "no, that's it, bye" to "shall I put you through?" leaves too
@@ -211,13 +215,15 @@ def resolve(u: Understanding, context: DialogueContext | None) -> Understanding:
     gives = c["gives_value"].match(bare) and _short(text, language, most=10)  # "订单号是…", "the last four are…"
     if ctx.question == "slot" and ctx.pending_intent and (
             said or refers or c["describes_item"].search(text) or _short(text, language) or gives) and (
-            gives or u.intent in WEAK_READINGS or u.intent in ITEM_READINGS or u.clarify or u.confidence < 0.8):
+            (gives and u.intent not in CHANGE_READINGS) or u.intent in WEAK_READINGS or u.intent in ITEM_READINGS
+            or u.clarify or u.confidence < 0.8):
         # The value asked for, or the order described ("the one with the curtains"): the pending request.
         return _follow_up(_as(u, ctx.pending_intent, "answer"), ctx, text, said, keep_intent=True)
     topic = ctx.topic or ctx.last_action
     about_money = topic in REFUND_TOPICS or ctx.money_back
+    fee_reading = u.intent == "check_cancellation_fee" and not c["fee"].search(text)  # "那钱退给我了吗？" is no fee
     if about_money and c["money"].search(text) and c["status"].search(text) and not c["returns_item"].search(
-            text) and (u.intent in (
+            text) and (fee_reading or u.intent in (
             "track_order", "delivery_period", "payment_issue", "get_refund", "check_refund_policy", "track_refund",
             *WEAK_READINGS) or u.clarify or u.confidence < 0.5):
         return _as(u, "track_refund", "follow_up")
@@ -311,8 +317,10 @@ def _accepts_and_leaves(text: str, language: Language) -> bool:
     """It starts by accepting ("算了", "fine") and ends with a closing sentence that leaves ("没有了", "bye"), with
     no question between: the caller has given up on, or is done with, the topic and ends the call (when the
     classifier found no clear request in it: "好的，帮我取消订单10023。没有了，谢谢。" is still carried out)."""
-    clauses = [s for s in re.split(r"(?<=[，,。.!！?？;；])", text.strip()) if s.strip()]
     c = cues(language)
+    clauses = [s for s in re.split(r"(?<=[，,。.!！?？;；])", text.strip()) if s.strip()]
+    while clauses and not _bare(plain(clauses[0], language), language):
+        clauses = clauses[1:]  # "Huh, okay, …": the filler before the first word
     if len(clauses) < 2 or not c["accepting"].match(_bare(plain(clauses[0], language), language)):
         return False
     for i in range(1, len(clauses)):  # the longest closing at the end ("…处理好,没有了,谢谢!": ASR's commas)
@@ -336,9 +344,13 @@ def moves_on(text: str, language: Language) -> str | None:
 
 
 def _starts_with_yes(text: str, language: Language) -> bool:
-    """The turn's first clause is a plain yes ("是的，那你发到我邮箱吧")."""
-    first = re.split(r"[，,。.!！?？;；]", text.strip(), maxsplit=1)[0]
-    return bool(first) and bool(cues(language)["bare_yes"].match(_bare(plain(first, language), language)))
+    """The turn's first clause is a plain yes ("是的，那你发到我邮箱吧") and nothing after it takes it back or asks
+    ("Okay, no, don't cancel it", "好，先别取消", "Okay, wait, is it permanent?", "好的，那要多久？")."""
+    first, _, rest = (re.split(r"([，,。.!！?？;；])", text.strip(), maxsplit=1) + ["", ""])[:3]
+    if not first or not cues(language)["bare_yes"].match(_bare(plain(first, language), language)):
+        return False
+    return not re.search(r"[?？]|\b(?:no|not|don't|do not|wait|hold on|never ?mind|actually|cancel that|stop|what|how|"
+                         r"why|when|is it|are you)\b|不|别|等|算了|吗|呢|多久|什么|怎么|为什么|几", rest, re.I)
 
 
 def _other(seen: tuple[str, ...]) -> str | None:

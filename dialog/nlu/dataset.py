@@ -140,14 +140,17 @@ def generate(per_family: int = 10, seed: int = 7, exclude: Collection[str] | Non
     return [r for r in rows if overlap_key(r.text) not in exclude]
 
 
-def typed(rows: list[Example], seed: int = 11) -> list[Example]:
+def typed(rows: list[Example], seed: int = 11, exclude: Collection[str] | None = None) -> list[Example]:
     """Each row once more as someone types it in a chat box: typos, dropped apostrophes, chat abbreviations
-    (English); characters swapped for others of the same pinyin, as an input method gets wrong (Mandarin)."""
+    (English); characters swapped for others of the same pinyin, as an input method gets wrong (Mandarin). A
+    copy that became an evaluation line ("human please" typed "human pls") is dropped, as in `generate`."""
+    if exclude is None:
+        exclude = evaluation_keys()
     rng = random.Random(seed)
     out = []
     for row in rows:
         text = _typo_en(rng, row.text) if row.language == "en" else _typo_zh(rng, row.text)
-        if text != row.text:
+        if text != row.text and overlap_key(text) not in exclude:
             out.append(Example(text, row.intent, row.language, row.family + "/typed"))
     return out
 

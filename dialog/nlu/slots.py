@@ -65,7 +65,8 @@ _ADDRESS = re.compile(
     r"|(?:new\s+|shipping\s+|delivery\s+)*address\s+(?:is|to|should\s+be|will\s+be)\s+"
     r"|change\s+(?:my\s+|the\s+)?(?:shipping\s+|delivery\s+)?address\s+to\s+"
     r"|(?:it|they|that|this|the\s+\w+)\s+should\s+(?:go|be\s+sent|be\s+delivered)\s+to\s+"
-    r"|地址(?:改成|改为|换成|变成|更新为|是|填)|(?:寄到|送到|发到|改寄到|改送到|配送到|改到)",
+    r"|地址(?:改成|改为|换成|变成|更新为|是|填)|(?:寄到|送到|发到|改寄到|改送到|配送到)"
+    r"|改到(?=[^，,。？?]*[省市区县路街道号巷村镇栋楼室])",
     re.I,
 )
 _ADDRESS_END = re.compile(
@@ -86,7 +87,7 @@ def order_and_phone(text: str, language: Language) -> tuple[str | None, str | No
         if last4_match and last4_match.start(1) <= m.start() < last4_match.end(1):
             continue
         run = m.group()
-        if re.match(r"\s*(?:@|艾特|at\b)", digits[m.end():], re.I):
+        if re.match(r"\s*(?:@|艾特|at\s+[a-z0-9-]+\s*(?:dot|点|\.)\s*[a-z]{2,})", digits[m.end():], re.I):
             continue  # the name of an email address ("12345678 at qq dot com"), not an order or a phone
         before = digits[max(0, m.start() - 25):m.start()]
         phone_cue = _PHONE_CUE.search(before)
@@ -95,13 +96,16 @@ def order_and_phone(text: str, language: Language) -> tuple[str | None, str | No
             phone = phone or _phone_digits(run, language) or run
         elif _phone_digits(run, language) and not (order_cue and "order" in order_cue.group().lower() + "订单单号"):
             phone = phone or _phone_digits(run, language)
-        elif 4 <= len(run) <= 12 and (order is None or _SELF_CORRECTION.search(digits[order_end:m.start()])):
+        elif 4 <= len(run) <= 12 and (order is None or _SELF_CORRECTION.fullmatch(digits[order_end:m.start()])):
             order, order_end = run, m.end()  # "一零零五……不对，是一零零五五": the number said last
     return order, phone, last4
 
 
 # Between two numbers, the caller takes the first back ("1005... no, sorry, 10055", "一零零五……不对，是一零零五五").
-_SELF_CORRECTION = re.compile(r"不对|不是|错了|说错|\b(?:sorry|no|wait|i mean|actually|rather|correction)\b", re.I)
+# Only the take-back between them: "10064，不是10063" means 10064 (not 10063), "10046, and also 10044" both.
+_TAKE_BACK = r"sorry|no|wait|i mean|correction"
+_SELF_CORRECTION = re.compile(rf"\W*(?:(?:不对|错了|说错了)\W*是?|不是\W+是"
+                              rf"|(?:{_TAKE_BACK})(?:\W+(?:{_TAKE_BACK}|it's|its|it is|order))*)\W*", re.I)
 
 
 def _joined_order(m: re.Match[str]) -> str:

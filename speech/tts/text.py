@@ -25,7 +25,9 @@ _ZH_DATE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})[日号]")
 # Codes mixing capitals and digits, like the tracking number SF1234567890.
 _CODE = re.compile(r"(?<![A-Za-z0-9])(?=[A-Z0-9-]*\d)(?=[A-Z0-9-]*[A-Z])[A-Z0-9]{2,}(?:-[A-Z0-9]+)*(?![A-Za-z0-9])")
 # "3-7 days", "3-7天": a range, said "three to seven" / "三到七" (a voice reads the dash as nothing or "minus").
-_RANGE = re.compile(r"(?<![\d.\-])(\d{1,3})\s?[-~–]\s?(\d{1,3})(?![\d\-])")
+# Only with a unit after it: "5-302室", "Flat 5-302", "11-27" are addresses and dates, not ranges.
+_RANGE = re.compile(r"(?<![\d.\-])(\d{1,3})\s?[-~–]\s?(\d{1,3})(?=\s?(?:个?工作日|天|个?小时|周|分钟|个?月|"
+                    r"(?:business |working )?days?\b|hours?\b|weeks?\b|minutes?\b|months?\b|%))")
 _LONG_DIGITS = re.compile(r"(?<![\d.])\d{5,}(?![\d.])")  # order, phone and tracking numbers
 _TIME = re.compile(r"(?<!\d)(\d{1,2}):(\d{2})(?!\d)")
 _USD = re.compile(r"\$\s?(\d+(?:,\d{3})*(?:\.\d{1,2})?)")

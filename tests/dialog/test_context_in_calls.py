@@ -266,3 +266,34 @@ def test_the_other_order_with_one_order_said_is_the_callers_other_latest_read_ba
     if other["status"] == "paid":
         assert turns[1]["action"]["reason"] == "needs_confirmation" and other["number"] in turns[1]["reply"]
         assert shop.order(other["number"])["status"] == "cancelled"
+
+
+# --- a review's cases: words that are not a yes never carry out a change ---------------------------------------
+
+@pytest.mark.parametrize(("answer", "language"), [
+    ("Okay, no, don't cancel it.", "en"), ("Okay, wait, is it permanent?", "en"), ("No, that's the wrong order.", "en"),
+    ("好，先别取消。", "zh"), ("好的，那要多久？", "zh"), ("不是，你搞错了。", "zh"),
+])
+def test_a_read_back_is_not_confirmed_by_a_take_back_a_question_or_a_correction(agent, shop, shop_data, answer,
+                                                                                language):
+    _, paid, _ = two_orders(shop_data)
+    customer = owner_of(shop_data, paid["number"])
+    ask = "I want to cancel my order." if language == "en" else "我想取消订单。"
+    _, turns = talk(agent, [ask, answer], caller_id_of(customer))
+    assert not any(t["action"]["changed"] for t in turns)
+    assert all(o["status"] == shop.order(o["number"])["status"] for o in shop_data["orders"]
+               if o["customer_id"] == customer["id"])
+
+
+@pytest.mark.parametrize(("lines", "language"), [
+    (["Does it cost anything to cancel order {o}?", "OK, thanks."], "en"),
+    (["取消订单{o}要收费吗？", "好的，谢谢。"], "zh"),
+    (["Does it cost anything to cancel order {o}?", "No, it's {other}."], "en"),
+    (["取消订单{o}要收费吗？", "不是，是{other}。"], "zh"),
+])
+def test_an_offered_step_is_taken_only_by_a_plain_yes(agent, shop, shop_data, lines, language):
+    shipped, paid, _ = two_orders(shop_data)
+    said = [line.format(o=paid["number"], other=shipped["number"]) for line in lines]
+    _, turns = talk(agent, said, caller_id_of(owner_of(shop_data, paid["number"])))
+    assert turns[0]["action"]["offer"] == "cancel_order"
+    assert shop.order(paid["number"])["status"] == "paid" and shop.order(shipped["number"])["status"] == "shipped"

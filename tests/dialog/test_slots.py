@@ -30,6 +30,9 @@ CATALOGUE = [
     ("it's one double-oh one four", "en", "10014"),
     ("订单号是一零零五……不对，是一零零五五。", "zh", "10055"),  # the number said last, after "不对"
     ("order ten oh five, sorry, one oh oh five five", "en", "10055"),
+    ("我要取消订单10064，不是10063。", "zh", "10064"),  # "not 10063": the first stands
+    ("my order 10046, actually 10044 too", "en", "10046"),
+    ("Order 10046 at the moment still hasn't arrived.", "en", "10046"),  # "at" is no email here
     ("我的订单是一万零二十三", "zh", "10023"),
     ("订单号 10023 帮我查一下", "zh", "10023"),
     ("Order #10023, please.", "en", "10023"),

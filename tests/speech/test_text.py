@@ -44,6 +44,7 @@ def test_chinese_numbers_are_read_like_a_person():
 def test_a_range_is_said_as_a_range(text, language, said):
     assert said in normalize_for_speech(text, language)
     assert " to " not in normalize_for_speech("Call 555-1234.", "en")  # a phone number is not a range
+    assert "到" not in normalize_for_speech("建国路88号5-302室", "zh")  # nor a flat number
 
 
 def test_a_long_first_sentence_is_cut_at_its_first_comma():

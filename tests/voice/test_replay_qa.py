@@ -42,6 +42,7 @@ SAYS = [  # (reply, element, language, stated?)
     ("退款3到7个工作日到账。", ["3到7", "三到七"], "zh", True),
     ("预计3-7天内到账。", ["3到7", "3-7"], "zh", True),  # a digit next to a Chinese character ends a word
     ("预计13-7天内到账。", ["3-7"], "zh", False),
+    ("款项预计3-7天内退回。", "7天内", "zh", True),
 ]
 
 

@@ -103,11 +103,11 @@ def _states_one(reply: str, alternative: str, language: str) -> bool:
 # --- text ------------------------------------------------------------------------------------------
 def normalise(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).casefold()
+    text = re.sub(r"(?<=\d)\s*[-~–]\s*(?=\d)", " to ", text)  # a range: "3-7天" states "3-7" and "7天"
     text = "".join(c if c.isalnum() or c.isspace() else " " for c in text)
     text = re.sub(r"\s+", " ", text).strip()
     text = re.sub(rf"(?<=[{_CJK}]) | (?=[{_CJK}])", "", text)
-    # a Chinese character next to a digit is a word boundary ("预计3-7天内" states "3-7")
-    return re.sub(r"(?<![0-9a-z.])\d(?: \d(?![0-9a-z]))+", lambda m: m.group(0).replace(" ", ""), text)
+    return re.sub(r"(?<![\w.])\d(?: \d(?![\w]))+", lambda m: m.group(0).replace(" ", ""), text)
 
 
 # --- numbers ---------------------------------------------------------------------------------------

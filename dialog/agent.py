@@ -247,8 +247,7 @@ class ShopAgent:
             state.confirmed = True
         elif u.intent == Intent.deny or u.act == "correction" or (
                 _CORRECTION.search(u.text) and u.intent != Intent.goodbye):
-            return intent, ActionResult(Action.keep_as_is, ok=True,
-                                        facts=WhichOrder(recent_orders(self.shop, state.customer_id, u.language)))
+            return intent, self._ask_which_order(state, u.language)
         else:  # something else entirely: the read-back lapses and the turn is taken as it comes (on the same order)
             state.pending_slots = Slots(order_number=slots.order_number)
             return None
@@ -289,6 +288,11 @@ class ShopAgent:
         if asks_about_service(u.intent, u.text):  # "what time are your agents in?" asks about the service
             return Intent.contact_customer_service, slots, False
         return Intent(u.intent), slots, False
+
+    def _ask_which_order(self, state: CallState, language: Language) -> ActionResult:
+        """Nothing changed, and no guess: the caller's recent orders and "which order did you mean?"."""
+        return ActionResult(Action.keep_as_is, ok=True, facts=WhichOrder(recent_orders(self.shop, state.customer_id,
+                                                                                        language)))
 
     def _describes_another_order(self, u: Understanding, carried: str) -> bool:
         """No number said, but an order described that is not the one the call carries over: "my latest order",
@@ -341,8 +345,7 @@ class ShopAgent:
             return ActionResult(Action.hear_out, ok=True, offer_human=True)
         if u.act == "correction" and not any(getattr(u.slots, k) for k in CONTINUING_SLOTS) and not u.from_context:
             # "you misheard, it's …" and the number lost again: no guess, the caller's orders and "which order?"
-            return ActionResult(Action.keep_as_is, ok=True,
-                                facts=WhichOrder(recent_orders(self.shop, state.customer_id, u.language)))
+            return self._ask_which_order(state, u.language)
         if u.clarify and not continued and intent not in SMALL_TALK and not asks_about_service(intent, u.text):
             return ActionResult(Action.clarify, ok=True, facts=Question(u.clarify))
         if intent in (Intent.affirm, Intent.deny) or (intent == Intent.out_of_scope and not state.pending_intent):

@@ -318,7 +318,7 @@ def _accepts_and_leaves(text: str, language: Language) -> bool:
     no question between: the caller has given up on, or is done with, the topic and ends the call (when the
     classifier found no clear request in it: "好的，帮我取消订单10023。没有了，谢谢。" is still carried out)."""
     c = cues(language)
-    clauses = [s for s in re.split(r"(?<=[，,。.!！?？;；])", text.strip()) if s.strip()]
+    clauses = _pieces(text, "，,。.!！?？;；")
     while clauses and not _bare(plain(clauses[0], language), language):
         clauses = clauses[1:]  # "Huh, okay, …": the filler before the first word
     if len(clauses) < 2 or not c["accepting"].match(_bare(plain(clauses[0], language), language)):
@@ -333,7 +333,7 @@ def _accepts_and_leaves(text: str, language: Language) -> bool:
 def moves_on(text: str, language: Language) -> str | None:
     """After pushback, the caller accepts and asks something else in the same turn ("Is there really nothing you
     can do? Okay, then, can I return it?"): the turn from that new start, else None."""
-    sentences = [s for s in re.split(r"(?<=[。.!！?？])", text.strip()) if s.strip()]
+    sentences = _pieces(text, "。.!！?？")
     c = cues(language)
     for i in range(1, len(sentences)):
         rest = "".join(sentences[i:]) if language == "zh" else " ".join(s.strip() for s in sentences[i:])
@@ -359,9 +359,14 @@ def _other(seen: tuple[str, ...]) -> str | None:
     return next((s for s in reversed(seen) if s != last), None)
 
 
+def _pieces(text: str, ends: str) -> list[str]:
+    """The text cut after each of these punctuation marks, each piece with its mark, empty pieces dropped."""
+    return [p for p in re.split(rf"(?<=[{ends}])", text.strip()) if p.strip()]
+
+
 def _last_sentence(text: str) -> str:
-    parts = [p for p in re.split(r"(?<=[.!?。！？])\s*", text.strip()) if p.strip()]
-    return parts[-1] if parts else text
+    parts = _pieces(text, ".!?。！？")
+    return parts[-1].strip() if parts else text
 
 
 def _as(u: Understanding, intent: str, act: str) -> Understanding:

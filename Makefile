@@ -95,6 +95,7 @@ bench: setup
 	$(PY) -m bench.speech
 	$(PY) -m bench.asr_dev
 	$(PY) -m bench.asr_finals
+	$(PY) -m bench.asr_finals --calls --rows 1,7,8
 	$(PY) -m bench.dialog
 	$(PY) -m bench.calls
 	$(PY) -m bench.nlu

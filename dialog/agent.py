@@ -26,7 +26,7 @@ from typing import Any
 
 from dialog import actions
 from dialog.actions import goodwill, handoff
-from dialog.actions.facts import policy_result, recent_orders
+from dialog.actions.facts import policy_result, products_of, recent_orders
 from dialog.contract import ActionResult, ConfirmOrder, Question, WhichOrder
 from dialog.generate.writer import Reply, ReplyWriter
 from dialog.nlu.clarify import after_no, clarifying_question
@@ -173,6 +173,12 @@ class ShopAgent:
 
     def start_call(self, call_id: str, caller_id: str | None = None, language: Language = "en") -> Call:
         return Call(CallState(call_id=call_id, caller_id=caller_id, language=language))
+
+    def vocabulary(self, call: Call) -> dict[Language, list[str]]:
+        """Words the recogniser should expect from this caller: the products of their latest orders, once a
+        trusted line or verification has identified them (nothing before). The call session hands them to
+        Whisper's prompt (`LiveTranscriber.hints`)."""
+        return products_of(self.shop, identify_caller(self.shop, call.state))
 
     def turn(self, call: Call, turn: CallerTurn) -> TurnOutcome:
         state = call.state

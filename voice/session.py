@@ -185,6 +185,7 @@ class CallSession:
         turn = EndOfTurnDetector(o.turn, self.services.turn_model)
         self.live = LiveTranscriber(self.services.engine, self._on_asr, language=o.language, sample_rate=self.rate,
                                     turn=turn, options=o.streaming, realtime=o.realtime)
+        await self._expect_words()
         # Opened here, not by an observer: a call ID already on the record refuses the call (telephony/calls.py).
         await asyncio.to_thread(self.services.records.open_call, self.call_id, self.channel.name, self.caller_id,
                                 o.language)
@@ -435,6 +436,12 @@ class CallSession:
         self._reply_turn = turn
         self._reply_task = asyncio.create_task(self._respond(turn), name=f"turn-{self.call_id}-{turn.idx}")
 
+    async def _expect_words(self) -> None:
+        """The recogniser is told the words this caller is likely to say (their orders' products), once the
+        agent knows who they are: at the start on a trusted line, after the turn that verified them otherwise."""
+        if self.live is not None:
+            self.live.hints = await asyncio.to_thread(self.services.agent.vocabulary, self.call)
+
     async def _respond(self, turn: TurnAccount) -> None:
         agent = self.services.agent
         early: Speculation | None = None
@@ -449,6 +456,7 @@ class CallSession:
             kept = await asyncio.to_thread(adopt, agent, self.call, early, caller) if early is not None else None
             outcome = kept or await asyncio.to_thread(agent.turn, self.call, caller)
             turn.outcome, turn.early = outcome, kept is not None
+            await self._expect_words()
             await self.events.publish(Understood(
                 turn.idx, outcome.intent, outcome.understanding.language, outcome.signals.mood,
                 outcome.signals.label, outcome.signals.trend, round(outcome.understanding.sentiment.score, 3)))

@@ -11,6 +11,7 @@ from dialog.shop.db import Shop, to_yuan
 from dialog.types import Action, CallState, Language, Reason
 
 RECENT_ORDERS = 3  # how many orders a caller is offered when the one they meant is unclear
+HEARD_ORDERS = 6  # whose product names the recogniser is told to expect (`products_of`)
 
 
 def refuse(action: Action, reason: Reason, facts: Facts | None = None, target: str | None = None) -> ActionResult:
@@ -54,6 +55,15 @@ def recent_orders(shop: Shop, customer_id: int | None, language: Language) -> tu
     if customer_id is None:
         return ()
     return tuple(order_brief(shop, o, language) for o in shop.orders_of(customer_id)[:RECENT_ORDERS])
+
+
+def products_of(shop: Shop, customer_id: int | None, most: int = HEARD_ORDERS) -> dict[Language, list[str]]:
+    """The product names of the caller's latest orders, per language, newest first: the words a caller is
+    likely to say that the recogniser may not know ("扫地机器人X1"). None for a caller not yet identified."""
+    if customer_id is None:
+        return {}
+    rows = [item for o in shop.orders_of(customer_id)[:most] for item in shop.order_items(o["number"])]
+    return {lang: list(dict.fromkeys(row[f"name_{lang}"] for row in rows)) for lang in ("en", "zh")}
 
 
 def method_name(shop: Shop, code: str, language: Language) -> str:

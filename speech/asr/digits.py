@@ -15,6 +15,9 @@ What counts as one digit string (and what does not):
 - Mandarin: three or more digit characters with no unit (十百千万) beside them are a string read
   digit by digit (零〇洞 0, 一幺 1, 二两 2: "幺三八" -> "138"); "一百零五" is a quantity and stays.
   Arabic groups separated by spaces or hyphens join ("138 5823 1743").
+- Both: digits Whisper wrote with dots between them, as it does with "one oh oh four oh" -> "1.0040" or
+  "one oh oh oh oh oh seven" -> "1.0.0.0.0.0.7": three or more dotted groups (not a date such as 2026.12.02),
+  or a "decimal" whose fraction has three digits or more and starts with a zero (no amount is written so).
 Dates (2026-12-02), times (10:30), decimals (28.8) and amounts with a thousands comma (1,299) are left alone.
 """
 
@@ -32,6 +35,8 @@ _ZH_UNITS = "十百千万亿点"
 # A token is a word, a digit group (a letter code may lead it), or what lies between two of them.
 _TOKEN = re.compile(r"[A-Za-z]{1,3}\d+|\d+|[A-Za-z]+(?:'[a-z]+)?|[^\w]+|\w", re.UNICODE)
 _SEPARATOR = re.compile(r"^(?:\s+|\s*-\s*|,\s*)$")
+_DOTTED = re.compile(r"(?<![\d.])(?:\d+(?:\.\d+){2,}|\d{1,3}\.0\d{2,})(?![\d]|\.\d)")
+_DATE = re.compile(r"(?:19|20)\d\d\.\d{1,2}\.\d{1,2}")
 _KEEP = re.compile(r"(?<!\d)(?:\d{4}-\d{1,2}-\d{1,2}|\d{1,2}:\d{2}|\d+\.\d+|\d{1,3}(?:,\d{3})+(?:\.\d+)?)(?![\d,])")
 
 
@@ -113,6 +118,7 @@ def join_digit_strings(text: str, language: str) -> str:
         kept.append(m.group(0))
         return chr(0xE000 + len(kept) - 1)  # a private-use character: no word, no digit
 
+    text = _DOTTED.sub(lambda m: m.group(0) if _DATE.fullmatch(m.group(0)) else m.group(0).replace(".", ""), text)
     text = _KEEP.sub(hold, text)
     text = _join_mandarin(text) if language == "zh" else _join_english(text)
     return re.sub("[\ue000-\uf8ff]", lambda m: kept[ord(m.group(0)) - 0xE000], text)

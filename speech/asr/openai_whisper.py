@@ -18,7 +18,17 @@ from whisper.tokenizer import get_tokenizer
 
 from speech import models
 from speech.asr.base import SAMPLE_RATE
-from speech.asr.whisper import LANGUAGES, Decoded, DecodeOptions, add_lead, decoded_from_tokens, lead_s, remove_lead
+from speech.asr.whisper import (
+    LANGUAGES,
+    Decoded,
+    DecodeOptions,
+    Hints,
+    add_lead,
+    decoded_from_tokens,
+    lead_s,
+    prompt_text,
+    remove_lead,
+)
 
 
 class TorchWhisperEngine:
@@ -32,8 +42,8 @@ class TorchWhisperEngine:
         self.model = whisper.load_model(str(path), device="cpu").eval()
         self._lock = threading.Lock()
 
-    def decode(self, pcm: np.ndarray, language: str | None, *, prefix: str = "",
-               beam_size: int | None = None, full_window: bool | None = None) -> tuple[Decoded, str]:
+    def decode(self, pcm: np.ndarray, language: str | None, *, prefix: str = "", beam_size: int | None = None,
+               full_window: bool | None = None, hints: Hints | None = None) -> tuple[Decoded, str]:
         lead = lead_s(self.options, True)  # openai-whisper always encodes the whole 30 s window
         audio = add_lead(pcm, lead)
         duration = min(len(audio) / SAMPLE_RATE, 30.0)
@@ -45,7 +55,7 @@ class TorchWhisperEngine:
                 language = max(LANGUAGES, key=lambda lang: probs.get(lang, 0.0))
             options = whisper.DecodingOptions(
                 task="transcribe", language=language, temperature=0.0, fp16=False, without_timestamps=False,
-                beam_size=beam if beam > 1 else None, prompt=self.options.prompts.get(language),
+                beam_size=beam if beam > 1 else None, prompt=prompt_text(self.options, language, hints) or None,
                 prefix=prefix or None)
             result = whisper.decode(self.model, mel, options)
         tok = get_tokenizer(True, language=language, task="transcribe")

@@ -29,7 +29,7 @@ import numpy as np
 from speech.asr.base import SAMPLE_RATE, Transcript
 from speech.asr.filters import clean_transcript, is_phantom, looks_looped, to_simplified
 from speech.asr.seams import join_units, units
-from speech.asr.whisper import WhisperEngine, WhisperTranscriber
+from speech.asr.whisper import Hints, WhisperEngine, WhisperTranscriber
 from speech.audio import StreamResampler
 from speech.turn import EndOfTurnDetector, TurnVerdict
 from speech.vad import StreamingVad
@@ -99,6 +99,9 @@ class LiveTranscriber:
         self.options = options or StreamingOptions()
         self.realtime = realtime
         self._windows = WhisperTranscriber(engine)
+        # Words this caller is likely to say (the products of their own orders), per language: the call session
+        # sets them once it knows the caller; they join the shop's prompt (bench.asr_finals --calls measures it).
+        self.hints: Hints = {}
         # The VAD hears the line at its own rate: Silero is far surer of speech on 8 kHz audio at 8 kHz
         # than on the same audio upsampled (docs/speech.md, "Silero VAD").
         self._vad_rate = sample_rate if sample_rate in (8000, 16000) else SAMPLE_RATE
@@ -281,13 +284,14 @@ class LiveTranscriber:
         duration = len(pcm) / SAMPLE_RATE
         if kind == "final" and duration > self.engine.options.window_s:
             # a long turn is decoded as a recording is: in windows cut at its pauses, seams merged
-            decoded, long_turn = None, self._windows.transcribe(pcm, self.language)
+            decoded, long_turn = None, self._windows.transcribe(pcm, self.language, hints=self.hints)
             language = long_turn.language
         else:
             partial = kind == "partial"  # a partial is a glimpse: greedy, on the encoder cut to the audio
             decoded, language = self.engine.decode(pcm, self.language, prefix=prefix if partial else "",
                                                    beam_size=1 if partial else self.options.final_beam_size,
-                                                   full_window=not partial and self.options.final_full_window)
+                                                   full_window=not partial and self.options.final_full_window,
+                                                   hints=self.hints)
         asr_s = time.monotonic() - started
         with self._lock:
             utt = self._utt

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import threading
 import zlib
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -37,6 +38,10 @@ PROMPTS = {
           "发票、邮箱、优惠券、支付宝、微信支付、人工客服、账号、注册、验证码、密码、收货地址。",
     "en": "A customer calls an online shop about orders, delivery, returns, refunds, invoices, PayPal and passwords.",
 }
+# Words this caller is likely to say, after the shop's (the products of their own orders: `LiveTranscriber.hints`).
+HINTS = {"zh": ("来电客户的订单：", "、", "。"), "en": (" The caller's orders: ", ", ", ".")}
+Hints = Mapping[str, Sequence[str]]  # language -> words
+MAX_PROMPT_TOKENS = 223  # Whisper's "previous text" is at most half its 448-token context
 
 
 @dataclass
@@ -103,9 +108,10 @@ class WhisperEngine:
         best = max(LANGUAGES, key=lambda lang: scores.get(f"<|{lang}|>", 0.0))
         return best, scores.get(f"<|{best}|>", 0.0)
 
-    def decode(self, pcm: np.ndarray, language: str | None, *, prefix: str = "",
-               beam_size: int | None = None, full_window: bool | None = None) -> tuple[Decoded, str]:
+    def decode(self, pcm: np.ndarray, language: str | None, *, prefix: str = "", beam_size: int | None = None,
+               full_window: bool | None = None, hints: Hints | None = None) -> tuple[Decoded, str]:
         """Transcribe one window. `prefix` is text already agreed on (streaming): it is forced, not redone.
+        `hints`: words this caller is likely to say, per language, added to the prompt after the shop's.
 
         Decoding always predicts timestamps: text the model goes on "hearing" after the end of the
         audio (a loop into the padding) is stamped past the end and dropped.
@@ -118,15 +124,15 @@ class WhisperEngine:
             encoded = self.encode(pcm, whole)
             if language is None:
                 language, _ = self.detect_language(encoded)
-            result = self._generate(encoded, language, prefix, beam, len(pcm) / SAMPLE_RATE)
+            result = self._generate(encoded, language, prefix, beam, len(pcm) / SAMPLE_RATE, hints)
         return remove_lead(result, lead), language
 
     def _generate(self, encoded: ctranslate2.StorageView, language: str, prefix: str, beam_size: int,
-                  duration_s: float) -> Decoded:
+                  duration_s: float, hints: Hints | None = None) -> Decoded:
         tok = self.tokenizer(language)
         prompt: list[int] = []
-        if self.options.prompts.get(language):
-            prompt = [tok.sot_prev] + tok.encode(" " + self.options.prompts[language])
+        if text := prompt_text(self.options, language, hints):  # the end is kept: the model reads it nearest the audio
+            prompt = [tok.sot_prev] + tok.encode(" " + text)[-MAX_PROMPT_TOKENS:]
         prompt += list(tok.sot_sequence)
         if prefix:
             prompt += [tok.timestamp_begin] + tok.encode((" " if language != "zh" else "") + prefix)
@@ -149,6 +155,16 @@ class WhisperEngine:
         return decoded_from_tokens(tok, tokens, language, float(res.scores[0]), float(res.no_speech_prob),
                                    duration_s)
 
+
+
+def prompt_text(options: DecodeOptions, language: str, hints: Hints | None = None) -> str:
+    """Whisper's "previous text": the shop's vocabulary, then the caller's own words (`hints`) if any."""
+    text = options.prompts.get(language, "")
+    words = (hints or {}).get(language)
+    if words and language in HINTS:
+        lead, joiner, end = HINTS[language]
+        text += lead + joiner.join(words) + end
+    return text.strip()
 
 
 def lead_s(options: DecodeOptions, full_window: bool) -> float:
@@ -246,7 +262,8 @@ class WhisperTranscriber:
         self.engine = engine or WhisperEngine()
         self.window_s = window_s or self.engine.options.window_s
 
-    def transcribe(self, pcm: np.ndarray, language: str | None = None, progress=None) -> Transcript:
+    def transcribe(self, pcm: np.ndarray, language: str | None = None, progress=None,
+                   hints: Hints | None = None) -> Transcript:
         pcm = np.asarray(pcm, np.float32)
         duration = len(pcm) / SAMPLE_RATE
         options = self.engine.options
@@ -256,7 +273,7 @@ class WhisperTranscriber:
         detected = language
         previous_end = 0.0
         for start, end in windows:
-            heard, detected = self._decode_window(pcm, start, end, language or None, probs)
+            heard, detected = self._decode_window(pcm, start, end, language or None, probs, hints)
             if start < previous_end:  # no pause to cut at: the windows overlap, the seam is merged
                 segments = splice(segments, heard, (start, previous_end))
             else:
@@ -269,7 +286,7 @@ class WhisperTranscriber:
         return clean_transcript(t)
 
     def _decode_window(self, pcm: np.ndarray, start: float, end: float, language: str | None,
-                       probabilities: np.ndarray) -> tuple[list[Segment], str | None]:
+                       probabilities: np.ndarray, hints: Hints | None = None) -> tuple[list[Segment], str | None]:
         """One window's segments in seconds of the recording. Whisper sometimes ends a long window early (real
         English prompts: "...press 0 to" and then end of text, with 2 s of speech left): when speech the VAD
         heard lies more than `tail_gap_s` after the last segment, the rest is decoded again, from `overlap_s`
@@ -279,7 +296,7 @@ class WhisperTranscriber:
         at = start
         for _ in range(1 + options.max_tails):
             chunk = pcm[int(at * SAMPLE_RATE): int(end * SAMPLE_RATE)]
-            d, language = self.engine.decode(chunk, language)
+            d, language = self.engine.decode(chunk, language, hints=hints)
             heard = [replace(s, start=at + s.start, end=at + s.end) for s in d.segments]
             segments = splice(segments, heard, (at, segments[-1].end)) if segments else heard
             last = segments[-1].end if segments else None

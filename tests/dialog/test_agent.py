@@ -7,6 +7,7 @@ import pytest
 
 from dialog.agent import ShopAgent
 from dialog.generate.writer import ReplyWriter
+from dialog.types import CallerTurn
 from tests.dialog.conftest import talk
 
 
@@ -92,3 +93,21 @@ def test_real_model_reply_states_only_database_facts(shop, understander):
     t = turns[0]
     assert t["action"]["ok"] and not t["check_failures"]
     assert order["tracking_number"] in t["reply"]
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_the_recogniser_is_told_a_known_callers_products_and_nothing_before(agent, shop, language):
+    order = shop.order("10003")
+    customer = shop.customer(order["customer_id"])
+    newest = shop.orders_of(customer["id"])[0]["number"]
+    first = shop.order_items(newest)[0][f"name_{language}"]
+    names = {row[f"name_{language}"] for row in shop.order_items("10003")}
+    trusted = agent.start_call("t", customer["phone"], language)
+    heard = agent.vocabulary(trusted)[language]
+    assert heard[0] == first and names <= set(heard) and len(heard) == len(set(heard))  # newest order first
+    withheld = agent.start_call("w", None, language)
+    assert agent.vocabulary(withheld) == {}
+    said = {"en": f"Where is order {order['number']}? The last four of my phone are {customer['phone'][-4:]}.",
+            "zh": f"查一下订单{order['number']}，手机尾号{customer['phone'][-4:]}。"}[language]
+    agent.turn(withheld, CallerTurn(said, language))
+    assert agent.vocabulary(withheld)[language] == heard  # verified: now it is told

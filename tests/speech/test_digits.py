@@ -24,6 +24,9 @@ from speech.asr.filters import clean_transcript
     ("call me on 555-1234", "call me on 5551234"),
     ("The last four are 12 34.", "The last four are 1234."),  # "twelve thirty-four"
     ("1,0079", "10079"),  # "one zero zero seven nine" written as a thousands number
+    ("by order 1.0040.", "by order 10040."),  # "one double-oh four oh" written as a decimal
+    ("It's 1.0.0.0.0.0.7.", "It's 1000007."),  # "one oh oh oh oh oh seven" dotted
+    ("order 101.01.01 please", "order 1010101 please"),
 ])
 def test_english_digit_strings_come_out_whole(text: str, expected: str) -> None:
     assert join_digit_strings(text, "en") == expected
@@ -34,7 +37,8 @@ def test_english_digit_strings_come_out_whole(text: str, expected: str) -> None:
     "press 1, 2 to lock",
     "10-20 minutes", "2-3 business days",  # ranges
     "on 2026-12-02 at 10:30",  # a date and a time
-    "it costs 1,299 dollars", "at least a 28.8 kilobit modem",
+    "it costs 1,299 dollars", "at least a 28.8 kilobit modem", "it was 1.05 yuan", "dial 6.00",
+    "on 2026.12.02", "version 2.5 please",
     "Oh, one more thing.", "I have one or two", "one two",
     "extension 1234 and password 4242", "My order is 10029.",
 ])
@@ -50,12 +54,15 @@ def test_english_lists_ranges_dates_and_amounts_stay(text: str) -> None:
     ("138-5823-1743", "13858231743"),
     ("尾号两三四五", "尾号2345"),  # 两 = 2 inside a digit string
     ("订单号1,0079", "订单号10079"),
+    ("订单号1.0040", "订单号10040"),
+    ("订单号1.0.0.5.1", "订单号10051"),
 ])
 def test_mandarin_digit_strings_come_out_whole(text: str, expected: str) -> None:
     assert join_digit_strings(text, "zh") == expected
 
 
-@pytest.mark.parametrize("text", ["一百零五块", "设定三十二度", "两三个", "1998年", "价格是299.5元"])
+@pytest.mark.parametrize("text", ["一百零五块", "设定三十二度", "两三个", "1998年", "价格是299.5元",
+                                  "2026.11.28下的单", "退了12.50元"])
 def test_mandarin_quantities_stay(text: str) -> None:
     assert join_digit_strings(text, "zh") == text
 

@@ -92,10 +92,10 @@ def test_live_finals_use_the_trimmed_encoder_unless_told(engine, monkeypatch, fu
     whole_window = {"partial": set(), "final": set()}  # was each decode on Whisper's whole 30 s window?
     real_decode = engine.decode
 
-    def spy(pcm, language, *, prefix="", beam_size=None, full_window=None):
+    def spy(pcm, language, *, prefix="", beam_size=None, full_window=None, hints=None):
         kind = "partial" if beam_size == 1 else "final"  # partials decode greedily, finals with the beam
         whole_window[kind].add(engine.options.full_window if full_window is None else full_window)
-        return real_decode(pcm, language, prefix=prefix, beam_size=beam_size, full_window=full_window)
+        return real_decode(pcm, language, prefix=prefix, beam_size=beam_size, full_window=full_window, hints=hints)
 
     monkeypatch.setattr(engine, "decode", spy)
     item = manifest("en")[6]

@@ -305,3 +305,24 @@ def test_a_reply_started_on_words_the_caller_goes_on_from_is_dropped_unsaid(call
     assert said[-1] == turn["reply"] and said.count(turn["reply"]) == 1
     record = call_services.records.get_call(session.call_id)
     assert len(record["turns"]) == 1  # nothing of the dropped start is on the record
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_a_trusted_callers_products_are_hinted_to_the_recogniser(call_services, language):
+    shop = call_services.agent.shop
+    customer = shop.customer(shop.order("10003")["customer_id"])
+
+    async def hints(trusted: bool) -> dict:
+        channel = MemoryChannel(sample_rate=RATE)
+        session = CallSession(call_services, channel, caller_id=customer["phone"], caller_id_trusted=trusted,
+                              options=SessionOptions(realtime=False, language=language))
+        channel.clock = lambda: session.clock
+        await session.start()
+        await Driver(session).settle()
+        heard = dict(session.live.hints)
+        await session.close("test over")
+        return heard
+
+    names = {row[f"name_{language}"] for row in shop.order_items("10003")}
+    assert names <= set(asyncio.run(hints(True))[language])
+    assert asyncio.run(hints(False)) == {}  # a caller ID nobody vouches for tells the recogniser nothing

@@ -114,25 +114,23 @@ def streamed_finals(engine, row: Row):
 
 
 def configure(engine, row: Row, defaults) -> None:
-    prompts = dict(defaults.prompts)
-    if row.prompt == "none":
-        prompts = {}
-    engine.options = replace(defaults, pad_s=row.pad_s, prompts=prompts)
+    engine.options = replace(defaults, pad_s=row.pad_s, prompts={} if row.prompt == "none" else defaults.prompts)
 
 
 def caller_hints() -> Callable[[str], dict]:
     """Call item id -> the words the session would hint for its caller: the agent's `vocabulary` on the demo shop
     (the products of the caller's latest orders), for a trusted caller ID; nothing for a withheld one."""
     from dialog.actions.facts import products_of
+    from dialog.security import identify_caller
     from dialog.shop.db import Shop
     from dialog.shop.seed import seed
+    from dialog.types import CallState
 
     shop = Shop(f"sqlite:///{tempfile.mkdtemp()}/shop.db")
     seed(shop, ROOT / "samples" / "shop")
 
-    def hints(item_id: str) -> dict:
-        customer = shop.customer_by_phone(CALLERS[item_id]) if item_id in CALLERS else None
-        return products_of(shop, customer["id"] if customer else None)
+    def hints(item_id: str) -> dict:  # as ShopAgent.vocabulary does it
+        return products_of(shop, identify_caller(shop, CallState(call_id="bench", caller_id=CALLERS.get(item_id))))
 
     return hints
 

@@ -438,8 +438,9 @@ class CallSession:
 
     async def _expect_words(self) -> None:
         """The recogniser is told the words this caller is likely to say (their orders' products), once the
-        agent knows who they are: at the start on a trusted line, after the turn that verified them otherwise."""
-        if self.live is not None:
+        agent knows who they are: at the start on a trusted line, after the turn that verified them otherwise.
+        Asked only until then, and when a turn is over, so no reply waits on it."""
+        if self.live is not None and not self.live.hints:
             self.live.hints = await asyncio.to_thread(self.services.agent.vocabulary, self.call)
 
     async def _respond(self, turn: TurnAccount) -> None:
@@ -456,7 +457,6 @@ class CallSession:
             kept = await asyncio.to_thread(adopt, agent, self.call, early, caller) if early is not None else None
             outcome = kept or await asyncio.to_thread(agent.turn, self.call, caller)
             turn.outcome, turn.early = outcome, kept is not None
-            await self._expect_words()
             await self.events.publish(Understood(
                 turn.idx, outcome.intent, outcome.understanding.language, outcome.signals.mood,
                 outcome.signals.label, outcome.signals.trend, round(outcome.understanding.sentiment.score, 3)))
@@ -545,6 +545,7 @@ class CallSession:
         self.turns.append(record)
         await self.events.publish(TurnRecorded(turn.idx, record))  # stored first, then the page is told
         self._reply_turn = None if self._reply_turn is turn else self._reply_turn
+        await self._expect_words()  # the turn may have verified the caller (heard in full or interrupted)
 
     async def _hang_up(self, reason: str) -> None:
         if self.closed.is_set():

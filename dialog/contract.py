@@ -353,10 +353,11 @@ class Question(Facts):
 class OrderState(Facts):
     """Why an order can't take the request: its status, and the next step where there is one."""
 
-    SAY: ClassVar = ("order_number", "status")
+    SAY: ClassVar = ("order_number", "status", "cancelled_on")
     order_number: str
     status: OrderStatus
     return_window_days: int | None = None  # "once it arrives you can return it within 7 days"
+    cancelled_on: date | None = None  # a cancelled order: since when ("it was cancelled on November 10")
 
 
 @dataclass(frozen=True)

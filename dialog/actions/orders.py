@@ -38,7 +38,8 @@ def not_changeable(shop: Shop, action: Action, order: dict) -> ActionResult:
     """Too late to change: cancelled, or it has left the warehouse (a return is the next step, if still possible)."""
     status = OrderStatus(order["status"])
     if status == OrderStatus.cancelled:
-        return refuse(action, Reason.already_cancelled, OrderState(order["number"], status),
+        return refuse(action, Reason.already_cancelled,
+                      OrderState(order["number"], status, cancelled_on=order["cancelled_on"]),
                       order_target(order["number"]))
     window = shop.return_window_days if status in (OrderStatus.shipped, OrderStatus.delivered) else None
     return refuse(action, Reason.already_shipped, OrderState(order["number"], status, window),

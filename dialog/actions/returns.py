@@ -44,7 +44,8 @@ def get_refund(shop: Shop, state: CallState, slots: Slots, language: Language) -
                           target)
         if order["status"] != "delivered":
             window = shop.return_window_days if order["status"] == "shipped" else None
-            state_now = OrderState(number, OrderStatus(order["status"]), window, order["cancelled_on"])
+            state_now = OrderState(number, OrderStatus(order["status"]), window,
+                                   cancelled_on=order["cancelled_on"])
             refused = refuse(action, REFUSALS[order["status"]], state_now, target)
             # not shipped yet: it can still be cancelled, and the reply offers to
             return replace(refused, offer=Action.cancel_order) if refused.reason == Reason.not_shipped else refused

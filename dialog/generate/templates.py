@@ -94,11 +94,7 @@ def _pieces(path: Path, node: yaml.Node, record: tuple[type[Facts], ...], what: 
 
 
 def _always_says_something(sentences: list[str], required: set[str]) -> bool:
-    def sure_of(sentence: str) -> bool:  # every field it names is there whenever it is said ([x] guarantees x)
-        flag = _FLAG.match(sentence)
-        return set(_FIELD.findall(sentence)) <= required | ({flag[2]} if flag and not flag[1] else set())
-
-    sure = [(_FLAG.match(x), x) for x in sentences if sure_of(x)]
+    sure = [(_FLAG.match(x), x) for x in sentences if set(_FIELD.findall(x)) <= required]
     flags = {(f[1], f[2]) for f, _ in sure if f}
     return any(f is None for f, _ in sure) or any(("!", name) in flags and ("", name) in flags for _, name in flags)
 

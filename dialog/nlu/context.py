@@ -212,7 +212,8 @@ def resolve(u: Understanding, context: DialogueContext | None) -> Understanding:
     if u.intent == "goodbye" and u.confidence >= 0.5 and c["leaving"].search(text) and not said and not re.search(
             r"[?？]", u.text):
         return _as(u, "goodbye", "closing")  # "Okay, perfect, that's off-thanks, bye." (a word misheard)
-    gives = c["gives_value"].match(bare) and _short(text, language, most=10)  # "订单号是…", "the last four are…"
+    # "订单号是…", "the last four are…", said again in the same breath ("订单号是1005部队,是1005号", as heard)
+    gives = c["gives_value"].match(bare) and _short(text, language, most=16)
     if ctx.question == "slot" and ctx.pending_intent and (
             said or refers or c["describes_item"].search(text) or _short(text, language) or gives) and (
             (gives and u.intent not in CHANGE_READINGS) or u.intent in WEAK_READINGS or u.intent in ITEM_READINGS

@@ -260,7 +260,8 @@ def test_after_anything_else_an_unrelated_question_is_not_the_old_topic(text, la
 
 
 @pytest.mark.parametrize(("text", "language"), [("so when will it land in my bank", "en"),
-                                                ("那钱什么时候到卡里", "zh")])
+                                                ("那钱什么时候到卡里", "zh"),
+                                                ("取消了,那钱退给我的吗?", "zh")])  # "…退给我了吗" as heard
 def test_an_unsure_money_question_after_a_refund_is_track_refund(text, language):
     unsure = Understanding(text, language, "delete_account", 0.3, slots=Slots(), clarify="?", clarify_kind="choice")
     u = resolve(unsure, DialogueContext(topic="get_refund", last_action="get_refund"))
@@ -349,6 +350,9 @@ SLOT_CANCEL = DialogueContext(question="slot", pending_intent="cancel_order", to
     ("Ok, the last four digits are 2813.", "en", "track_order"),
     ("订单号是105部队。", "zh", "track_order"),
     ("手机尾号是213。", "zh", "track_order"),
+    # the value said twice in one breath, as heard on an unseen call ("一零零五……不对，是一零零五五")
+    ("订单号是1005部队,是1005号。", "zh", "track_order"),
+    ("The order number is 1005, sorry, it's 1 0 0 5 5.", "en", "track_order"),
 ])
 def test_an_answer_to_the_slot_question_is_the_pending_request_even_when_the_value_was_lost(text, language,
                                                                                             heard_as):

@@ -205,7 +205,7 @@ def resolve(u: Understanding, context: DialogueContext | None) -> Understanding:
             return _as(u, "affirm", "answer")
     if ctx.question in ("confirm", "slot", "choice", "offer_human") and not said and _short_refusal(bare, language):
         return _as(u, "deny", "answer")  # "no, a different one", "不是，换一个"
-    if ctx.last_refused and ctx.last_action and c["pushback"].search(text) and not (
+    if contests(text, language, ctx) and not (
             u.intent in ("contact_human_agent", "contact_customer_service") and c["names_person"].search(text)
     ) and not _names_another_request(u, ctx):
         return _as(u, ctx.last_action, "objection")
@@ -235,6 +235,12 @@ def resolve(u: Understanding, context: DialogueContext | None) -> Understanding:
             "cancel_order", "payment_issue", "check_refund_policy", *WEAK_READINGS):
         return _as(u, "check_cancellation_fee", "follow_up")  # "will you charge me for it?" about cancelling
     return _follow_up(u, ctx, text, said)
+
+
+def contests(text: str, language: Language, context: DialogueContext | None) -> bool:
+    """The turn pushes back on the refusal just given ("is there really nothing you can do?")."""
+    return bool(context and context.last_refused and context.last_action
+                and cues(language)["pushback"].search(plain(text, language)))
 
 
 def _names_another_request(u: Understanding, ctx: DialogueContext) -> bool:

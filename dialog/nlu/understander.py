@@ -16,7 +16,7 @@ from pathlib import Path
 
 from dialog.language import detect_language
 from dialog.nlu.clarify import can_offer, clarification
-from dialog.nlu.context import DialogueContext, moves_on, resolve
+from dialog.nlu.context import DialogueContext, contests, moves_on, resolve
 from dialog.nlu.intent import TYPED_MODEL_FILE, IntentModel
 from dialog.nlu.slots import Catalogue, extract_slots, load_catalogue
 from dialog.paths import nlu_dir
@@ -95,7 +95,8 @@ class Understander:
             clarify=question, clarify_kind=kind,
         )
         u = resolve(u, context)
-        if u.act == "objection" and (rest := moves_on(text, language)):  # "…nothing you can do? OK, can I return it?"
+        # "…nothing you can do? OK, can I return it?": the new request, also when the whole turn read as another one
+        if (u.act == "objection" or contests(text, language, context)) and (rest := moves_on(text, language)):
             return replace(self.understand(rest, language, catalogue, context=context, typed=typed), text=text,
                            slots=slots)
         if u.act != "request" and u.intent in _ASKS_WHETHER_DONE and _ALREADY_DONE.search(text):

@@ -16,6 +16,8 @@ def heard(text: str, language: str, intent: str, confidence: float = 0.6, **slot
 ANYTHING_ELSE = DialogueContext(question="anything_else", topic="track_order", orders=("10023",))
 CONFIRM_CANCEL = DialogueContext(question="confirm", pending_intent="cancel_order", topic="cancel_order",
                                  orders=("10023",))
+REFUSED_CANCEL = DialogueContext(question="offer_human", last_action="cancel_order", last_refused=True,
+                                 topic="cancel_order", orders=("10051",))
 REFUSED_RETURN = DialogueContext(last_action="get_refund", last_refused=True, topic="get_refund",
                                  orders=("10040",))
 
@@ -66,6 +68,7 @@ def test_requests_and_bare_answers_are_not_closings(text, language):
     ("come on, can't you make an exception?", "en"),
     ("可是我才用了一次，真的没有别的办法吗？", "zh"),
     ("就不能通融一下吗", "zh"),
+    ("真的一点饭法都没有吗？我还是你们的。", "zh"),  # "真的…吗", with 办法 misheard (an unseen call)
 ])
 def test_pushback_after_a_refusal_is_an_objection(text, language):
     u = resolve(heard(text, language, "deny", 0.4), REFUSED_RETURN)
@@ -156,6 +159,10 @@ def test_context_read_from_a_transcript():
     ("but I've barely used it, is there really nothing you can do?", "en", REFUSED_RETURN, "get_refund",
      "objection", "10040"),
     ("可是我才用了一次，真的没有别的办法吗？", "zh", REFUSED_RETURN, "get_refund", "objection", None),
+    # pushback, then a new request: the request, also when the whole turn reads confidently as another one
+    ("Is there really nothing you can do? Okay, then just can I return it and get my money back?", "en",
+     REFUSED_CANCEL, "get_refund", "request", None),
+    ("真的没有别的办法吗？那好吧，我能退货退款吗？", "zh", REFUSED_CANCEL, "get_refund", "request", None),
     ("好的，没有了，谢谢", "zh", None, "goodbye", "closing", None),
     ("ok that's all thanks", "en", ANYTHING_ELSE, "goodbye", "closing", None),
     ("no", "en", ANYTHING_ELSE, "goodbye", "closing", None),

@@ -325,7 +325,7 @@ def _accepts_and_leaves(text: str, language: Language) -> bool:
     no question between: the caller has given up on, or is done with, the topic and ends the call (when the
     classifier found no clear request in it: "好的，帮我取消订单10023。没有了，谢谢。" is still carried out)."""
     c = cues(language)
-    clauses = _pieces(text, "，,。.!！?？;；")
+    clauses = _pieces(_pauses_marked(text, language), "，,。.!！?？;；")
     while clauses and not _bare(plain(clauses[0], language), language):
         clauses = clauses[1:]  # "Huh, okay, …": the filler before the first word
     if len(clauses) < 2 or not c["accepting"].match(_bare(plain(clauses[0], language), language)):
@@ -353,7 +353,8 @@ def moves_on(text: str, language: Language) -> str | None:
 def _starts_with_yes(text: str, language: Language) -> bool:
     """The turn's first clause is a plain yes ("是的，那你发到我邮箱吧") and nothing after it takes it back or asks
     ("Okay, no, don't cancel it", "好，先别取消", "Okay, wait, is it permanent?", "好的，那要多久？")."""
-    first, _, rest = (re.split(r"([，,。.!！?？;；])", text.strip(), maxsplit=1) + ["", ""])[:3]
+    text = _pauses_marked(text, language).strip()
+    first, _, rest = (re.split(r"([，,。.!！?？;；])", text, maxsplit=1) + ["", ""])[:3]
     if not first or not cues(language)["bare_yes"].match(_bare(plain(first, language), language)):
         return False
     return not re.search(r"[?？]|\b(?:no|not|don't|do not|wait|hold on|never ?mind|actually|cancel that|stop|what|how|"
@@ -364,6 +365,11 @@ def _other(seen: tuple[str, ...]) -> str | None:
     """The most recent mention that is not the last one talked about."""
     last = seen[-1]
     return next((s for s in reversed(seen) if s != last), None)
+
+
+def _pauses_marked(text: str, language: Language) -> str:
+    """Whisper marks a pause in Mandarin with a space as often as with a comma ("是的 那你发到我邮箱吧"): a comma."""
+    return re.sub(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])", "，", text) if language == "zh" else text
 
 
 def _pieces(text: str, ends: str) -> list[str]:

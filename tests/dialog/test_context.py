@@ -368,6 +368,7 @@ def test_an_answer_to_the_slot_question_is_the_pending_request_even_when_the_val
 
 
 @pytest.mark.parametrize(("text", "language"), [("是的，那你发到我邮箱吧。", "zh"),
+                                                ("是的 那你发到我邮箱吧。", "zh"),  # a pause written as a space
                                                 ("Yes, send it to my email please.", "en")])
 def test_a_yes_with_more_words_answers_the_offer(text, language):
     offered = DialogueContext(question="confirm", pending_intent="get_invoice", topic="check_invoice")
@@ -416,6 +417,7 @@ def test_a_goodbye_with_a_word_misheard_leaves_even_while_a_value_is_asked_for(t
 
 @pytest.mark.parametrize(("text", "language"), [("好吧,那重复客的那比你们必须要给我处理好,没有了,谢谢!", "zh"),
                                                 ("算了,我回头用手机打,没有了。", "zh"),
+                                                ("算了 我回头用手机打 没有了", "zh"),  # pauses as spaces
                                                 ("fine, I'll call back later, that's all, bye", "en")])
 def test_accept_and_leave_also_when_recognition_wrote_commas(text, language):
     assert resolve(heard(text, language, "complaint", 0.3), None).intent == "goodbye"

@@ -36,11 +36,18 @@ FAMILIAR = 0.34  # below this share of known words the text is treated as noise 
 FAMILIAR_TYPED = 0.2  # typos make known words unknown
 ALTERNATIVES = 3
 # "Did you send me an invoice?" / "开发票了吗？" asks whether it happened; "send me an invoice" / "开发票"
-# asks for it. The embeddings barely tell these apart (the words are the same), the wording does.
+# asks for it. The embeddings barely tell these apart (the words are the same), the wording does. So too
+# "退款到了吗？" / "has my refund come through?" (where a refund stands) and "I want a refund" (asks for one).
 _ALREADY_DONE = re.compile(
     r"了吗|了没|过吗|过没有|有没有开|\b(?:did|have|has) (?:you|it|the invoice|my invoice|an invoice)\b"
     r"|\b(?:was|is) (?:it|the invoice|my invoice|an invoice) (?:already )?(?:sent|issued|ready)\b", re.I)
-_ASKS_WHETHER_DONE = {"get_invoice": "check_invoice"}
+_REFUND_ARRIVED = re.compile(
+    r"(?:退款|钱|款)(?:已经)?(?:到账?|退回?|打回?|回来|返还)了?(?:吗|没)|退款了(?:吗|没)"
+    r"|\b(?:has|have|did|is) (?:my |the )?(?:refund|money)(?: \w+)? (?:arrived|come (?:in|through|back)|gone through"
+    r"|been (?:paid|sent|issued|processed))\b|\b(?:did|have) (?:i|you) (?:got|get|received?|sen[dt]|issued?"
+    r"|process(?:ed)?) (?:my|the|a) refund\b|\bwhere(?:'s| is) my refund\b", re.I)
+# the request -> (its "was it done?" reading, the wording that asks that)
+_ASKS_WHETHER_DONE = {"get_invoice": ("check_invoice", _ALREADY_DONE), "get_refund": ("track_refund", _REFUND_ARRIVED)}
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _LATIN_WORD = re.compile(r"[A-Za-z']+")
 _HESITATION = re.compile(r"\b(?:u+m+|u+h+|e+r+|h+m+|a+h+)\b|[啊呃额]", re.I)  # sounds, not words ("嗯" can mean yes)
@@ -77,8 +84,9 @@ class Understander:
         noise = model.familiarity(text) < (FAMILIAR_TYPED if typed else FAMILIAR)
         if noise:
             ranked = [("out_of_scope", min(ranked[0][1], 0.2))] + [r for r in ranked if r[0] != "out_of_scope"]
-        pair = next((p for p in _ASKS_WHETHER_DONE.items() if ranked[0][0] in p), None)
-        if pair and _ALREADY_DONE.search(text):
+        pair = next(((doing, checking) for doing, (checking, wording) in _ASKS_WHETHER_DONE.items()
+                     if ranked[0][0] in (doing, checking) and wording.search(text)), None)
+        if pair:
             ranked = _asks_whether_done(ranked, *pair)
         intent, confidence = ranked[0]
         unsure = (confidence < (FRAGMENT_CONFIDENT if _fragment(text, language) else CONFIDENT)
@@ -99,8 +107,8 @@ class Understander:
         if (u.act == "objection" or contests(text, language, context)) and (rest := moves_on(text, language)):
             return replace(self.understand(rest, language, catalogue, context=context, typed=typed), text=text,
                            slots=slots)
-        if u.act != "request" and u.intent in _ASKS_WHETHER_DONE and _ALREADY_DONE.search(text):
-            u = replace(u, intent=_ASKS_WHETHER_DONE[u.intent])  # the invoice the call is on: "开了没有？"
+        if u.act != "request" and u.intent in _ASKS_WHETHER_DONE and _ASKS_WHETHER_DONE[u.intent][1].search(text):
+            u = replace(u, intent=_ASKS_WHETHER_DONE[u.intent][0])  # the invoice the call is on: "开了没有？"
         return u
 
 

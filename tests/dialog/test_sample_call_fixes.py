@@ -61,6 +61,20 @@ def test_asking_whether_an_invoice_exists_is_not_asking_for_one(understander, te
     assert understander.understand(text).intent == intent
 
 
+# ... and "has my refund come through?" asks where a refund stands (unseen calls: a return told first, then
+# the question, read as asking for a return), while asking for a refund still asks for one.
+@pytest.mark.parametrize(("text", "intent"), [
+    ("你好,我之前退了一个电子书阅读器,订单号111914,退款到了吗?", "track_refund"),
+    ("我上周退了一件外套，钱退回来了没有？", "track_refund"),
+    ("I sent the lamp back last week, has my refund come through yet?", "track_refund"),
+    ("I returned the headphones on Monday, did you process my refund?", "track_refund"),
+    ("我想退货退款，东西坏了", "get_refund"),
+    ("I'd like to return these shoes and get a refund", "get_refund"),
+])
+def test_asking_whether_a_refund_arrived_is_not_asking_for_one(understander, text, intent):
+    assert understander.understand(text).intent == intent
+
+
 @pytest.mark.parametrize(("order", "lines"), [
     ("10038", ["Hello, did you send me an invoice for order 10038?",
                "I never got it. Can you email it to me, please?"]),

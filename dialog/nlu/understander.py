@@ -17,6 +17,7 @@ from pathlib import Path
 from dialog.language import detect_language
 from dialog.nlu.clarify import can_offer, clarification
 from dialog.nlu.context import DialogueContext, contests, moves_on, resolve
+from dialog.nlu.homophones import shop_words_restored
 from dialog.nlu.intent import TYPED_MODEL_FILE, IntentModel
 from dialog.nlu.slots import Catalogue, extract_slots, load_catalogue
 from dialog.paths import nlu_dir
@@ -74,6 +75,8 @@ class Understander:
         text = (text or "").strip()
         language = language or detect_language(text)
         slots = extract_slots(text, language, catalogue if catalogue is not None else self.catalogue)
+        if language == "zh":  # after the slots: a name or an address is read as heard
+            text = shop_words_restored(text)
         if not any(c.isalnum() for c in _HESITATION.sub(" ", text)):
             kind, question = clarification(language, [], noise=True)
             return resolve(Understanding(text, language, "out_of_scope", 0.0, slots=slots, clarify=question,

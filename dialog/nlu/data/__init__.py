@@ -9,6 +9,7 @@ Files here (see README.md for where each came from):
   sealed (scored once, at the end). Never trained on.
 - `context.yaml`: the cue phrases of context-aware understanding (`nlu/context.py`).
 - `clarify.yaml`: how each intent is named in a clarifying question (`nlu/clarify.py`).
+- `shop-words.yaml`: shop words heard with same-sounding characters, put back (`nlu/homophones.py`).
 
 `EVALUATION_SOURCES` (here) and `dialog.nlu.dataset.TRAINING_SOURCES` name every text the models are
 scored on and learn from;

@@ -46,7 +46,8 @@ _REFUND_ARRIVED = re.compile(
     r"(?:退款|钱|款)(?:已经)?(?:到账?|退回?|打回?|回来|返还)了?(?:吗|没)|退款了(?:吗|没)"
     r"|\b(?:has|have|did|is) (?:my |the )?(?:refund|money)(?: \w+)? (?:arrived|come (?:in|through|back)|gone through"
     r"|been (?:paid|sent|issued|processed))\b|\b(?:did|have) (?:i|you) (?:got|get|received?|sen[dt]|issued?"
-    r"|process(?:ed)?) (?:my|the|a) refund\b|\bwhere(?:'s| is) my refund\b", re.I)
+    r"|process(?:ed)?) (?:my|the|a) refund\b|\bwhere(?:'s| is) my refund\b"
+    r"|\b(?:there's|there is|is there) (?:a |any )?refund (?:on|for) (?:my|the|this|that) order\b", re.I)
 # the request -> (its "was it done?" reading, the wording that asks that)
 _ASKS_WHETHER_DONE = {"get_invoice": ("check_invoice", _ALREADY_DONE), "get_refund": ("track_refund", _REFUND_ARRIVED)}
 _HAN = re.compile(r"[\u4e00-\u9fff]")
@@ -75,8 +76,7 @@ class Understander:
         text = (text or "").strip()
         language = language or detect_language(text)
         slots = extract_slots(text, language, catalogue if catalogue is not None else self.catalogue)
-        if language == "zh":  # after the slots: a name or an address is read as heard
-            text = shop_words_restored(text)
+        text = shop_words_restored(text, language)  # after the slots: a name or an address is read as heard
         if not any(c.isalnum() for c in _HESITATION.sub(" ", text)):
             kind, question = clarification(language, [], noise=True)
             return resolve(Understanding(text, language, "out_of_scope", 0.0, slots=slots, clarify=question,

@@ -268,7 +268,8 @@ def test_after_anything_else_an_unrelated_question_is_not_the_old_topic(text, la
 
 @pytest.mark.parametrize(("text", "language"), [("so when will it land in my bank", "en"),
                                                 ("那钱什么时候到卡里", "zh"),
-                                                ("取消了,那钱退给我的吗?", "zh")])  # "…退给我了吗" as heard
+                                                ("取消了,那钱退给我的吗?", "zh"),  # "…退给我了吗" as heard
+                                                ("that's back to my Alipay, right?", "en")])
 def test_an_unsure_money_question_after_a_refund_is_track_refund(text, language):
     unsure = Understanding(text, language, "delete_account", 0.3, slots=Slots(), clarify="?", clarify_kind="choice")
     u = resolve(unsure, DialogueContext(topic="get_refund", last_action="get_refund"))

@@ -19,6 +19,15 @@ def test_a_shop_word_heard_with_other_characters_is_put_back(heard, meant):
     assert shop_words_restored(heard) == meant
 
 
+@pytest.mark.parametrize(("heard", "meant"), [
+    ("can you email me, be in voice for the order then.", "can you email me, be invoice for the order then."),
+    ("that's back to my alibi, right?", "that's back to my Alipay, right?"),
+    ("Send the In  Voices to my office", "Send the invoices to my office"),
+])
+def test_an_english_shop_word_as_the_recogniser_spelled_it_is_put_back(heard, meant):
+    assert shop_words_restored(heard, "en") == meant
+
+
 @pytest.mark.parametrize("text", [
     "我要发火了",  # 发火 sounds like 发货 ("shipped"): not a shop word here, the caller is angry
     "今天收获很大",  # 收获 / 收货
@@ -28,13 +37,16 @@ def test_a_shop_word_heard_with_other_characters_is_put_back(heard, meant):
 ])
 def test_everything_else_is_left_as_heard(text):
     assert shop_words_restored(text) == text
+    assert shop_words_restored(text, "en") == text or not text.isascii()
 
 
 @pytest.mark.parametrize(("text", "intent"), [
     ("我要住销账户。", "delete_account"),  # a sample call's first turn, as the recogniser heard it
     ("我的定单到哪了", "track_order"),
+    ("Okay, never mind, yet, can you email me, be in voice for the order then.", "get_invoice"),  # an unseen call
 ])
 def test_the_understanding_reads_the_shop_word(understander, text, intent):
-    u = understander.understand(text, "zh")
+    language = "en" if text.isascii() else "zh"
+    u = understander.understand(text, language)
     assert u.intent == intent
-    assert u.text == shop_words_restored(text)
+    assert u.text == shop_words_restored(text, language)

@@ -68,6 +68,7 @@ def test_asking_whether_an_invoice_exists_is_not_asking_for_one(understander, te
     ("我上周退了一件外套，钱退回来了没有？", "track_refund"),
     ("I sent the lamp back last week, has my refund come through yet?", "track_refund"),
     ("I returned the headphones on Monday, did you process my refund?", "track_refund"),
+    ("Hi, um, somebody told me there's a refund on my order ten thousand and thirty seven?", "track_refund"),
     ("我想退货退款，东西坏了", "get_refund"),
     ("I'd like to return these shoes and get a refund", "get_refund"),
 ])

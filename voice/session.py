@@ -71,6 +71,7 @@ from voice.recording import Recording
 from voice.records import TurnAccount
 from voice.services import Services
 from voice.turns import (
+    WENT_ON,
     Assistant,
     Decision,
     Draft,
@@ -392,7 +393,7 @@ class CallSession:
                        and not self.closed.is_set())  # the caller went on before hearing a word: merge
             self.floor.went_unheard(Unheard(turn.text, turn.audio) if unheard else None)
             await self._finish_turn(turn, interrupted=True, heard=heard,
-                                    reason="caller went on" if unheard else reason)
+                                    reason=WENT_ON if unheard else reason)
 
     # --- a reply started early ------------------------------------------------------------------
     def _start_early(self, text: str, language: str | None) -> None:

@@ -26,6 +26,9 @@ from typing import Any, Literal
 from speech.asr.filters import is_phantom
 from voice.playback import join_text
 
+# How a turn answered together with the next one ends in the call record (its words begin the next turn's text).
+WENT_ON = "caller went on"
+
 BACKCHANNELS = {
     "en": {"uh-huh", "uh huh", "mm-hmm", "mhm", "mm", "hmm", "hm", "ah", "aha", "oh", "yeah", "yep", "yes", "ok",
            "okay", "right", "sure", "i see", "got it", "alright", "all right", "uh", "um"},

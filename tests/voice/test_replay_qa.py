@@ -233,3 +233,21 @@ def test_an_answer_window_runs_from_the_callers_turn_to_the_next_one():
     spans = [(8000, 40000), (60000, 90000), (120000, 150000)]
     turns = [{}, {}, {"barge_in_after_s": 1.5}]  # the third caller talks over the second answer's end
     assert answer_windows(spans, turns, 8000, 200000) == [(8000, 60000), (60000, 120000), (128000, 200000)]
+
+
+@pytest.mark.parametrize(("first", "rest", "language"), [
+    ("Hi, my friend asked me to check on her order, it's 10037.", "Can you tell me where it is?", "en"),
+    ("你好，我帮我老婆查个快递，", "订单号幺零零三七。", "zh"),
+])
+def test_a_turn_answered_with_the_next_is_heard_once(first, rest, language):
+    """The caller went on before hearing the first reply: the session answers both parts as one turn, whose text
+    begins with the first; the turn's recognised words count the first part once (an unseen call read 1.65 WER)."""
+    from voice.turns import WENT_ON
+
+    joined = f"{first} {rest}" if language == "en" else first + rest
+    record = CALLS[language]["records"][0]
+    records = [{**record, "text": first, "end": WENT_ON}, {**record, "text": joined, "end": None}]
+    want = {"say": joined, "intent": record["intent"], "mood": "neutral"}
+    assert score_turn(want, records, language, None)["recognised"] == joined
+    apart = [{**record, "text": first, "end": None}, {**record, "text": rest, "end": None}]  # heard apart: both
+    assert score_turn(want, apart, language, None)["recognised"] == joined

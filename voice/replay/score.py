@@ -18,6 +18,7 @@ from dialog.shop.db import Shop
 from speech.scoring import error_rate
 from voice.replay.replies import judge
 from voice.replay.scenario import Call
+from voice.turns import WENT_ON
 
 ORDER_ACTIONS = {"track_order", "cancel_order", "change_shipping_address", "get_refund", "track_refund",
                  "check_invoice", "get_invoice", "payment_issue"}
@@ -105,6 +106,14 @@ def action_report(record: dict[str, Any], grounded: set[str]) -> dict[str, Any]:
             "false": is_false_action(record, grounded)}
 
 
+def said_once(records: list[dict[str, Any]]) -> list[str]:
+    """The caller's words in this turn's records, each once: a turn the caller went on from before hearing its
+    reply is answered with the next one, whose text begins with it (`voice/turns.py`, `WENT_ON`)."""
+    texts = [r.get("text", "") for r in records]
+    return [t for i, t in enumerate(texts) if not (
+        records[i].get("end") == WENT_ON and i + 1 < len(texts) and texts[i + 1].startswith(t))]
+
+
 def score_turn(want: dict[str, Any], records: list[dict[str, Any]], language: str, problem: str | None,
                grounded: set[str] | None = None, heard_audio: str | None = None) -> dict[str, Any]:
     """`grounded`: the orders the caller has named or confirmed so far; `heard_audio`: the product ASR's
@@ -113,8 +122,7 @@ def score_turn(want: dict[str, Any], records: list[dict[str, Any]], language: st
     last = answered[-1] if answered else None
     spoken = " ".join(r.get("reply") or "" for r in answered).strip() or None
     acted = [r for r in answered if r.get("action")]
-    heard_text = " ".join(r.get("text", "") for r in records).strip() if language == "en" else \
-        "".join(r.get("text", "") for r in records)
+    heard_text = (" " if language == "en" else "").join(said_once(records)).strip()
     slots_want = {k: str(v) for k, v in want.get("slots", {}).items()}
     slots_got = last.get("slots", {}) if last else {}
     fused = last["mood"]["turn"] if last else None

@@ -54,7 +54,7 @@ def order_for(shop: Shop, state: CallState, action: Action, slots: Slots, langua
         described = order_with(shop, mine, slots.product) if slots.product else None
         number, latest = (described, False) if described else (mine[0]["number"], True)
     else:
-        number, latest = heard_order(shop, said, state.customer_id), False
+        number, latest = heard_order(shop, said, state.customer_id, slots.product), False
     access = authorize_order(shop, state, number, replace(slots, order_number=number))
     if not isinstance(access, OrderAccess):
         if access == Reason.unknown_order:
@@ -75,23 +75,29 @@ def order_with(shop: Shop, orders: list[RowMapping], sku: str) -> str | None:
     return next((o["number"] for o in orders if any(i["sku"] == sku for i in shop.order_items(o["number"]))), None)
 
 
-def heard_order(shop: Shop, number: str, customer_id: int | None = None) -> str:
+def heard_order(shop: Shop, number: str, customer_id: int | None = None, product: str | None = None) -> str:
     """The order a misheard number stands for. Spoken digit strings lose, gain or swap digits in recognition
     ("一零零二八" -> "1028", "一零零零四" -> "10040", "one zero zero zero three" -> "100003"). When the number
     is no order: for a caller known by caller ID, the one of their own orders within two digit edits
-    (closest, and only if unambiguous); for anyone else, the one order of the shop within a single edit.
-    Verification still applies to whatever number results, like to any number the caller says."""
+    (closest, and only if unambiguous; of two equally close, the one with the `product` the caller named in
+    it: "the desk lamp from order 1007" is 10007, not 10074); for anyone else, the one order of the shop
+    within a single edit. Verification still applies to whatever number results, like to any number the
+    caller says."""
     if not number.isdigit() or shop.order(number) is not None:
         return number
     if customer_id is not None:
         mine = [o["number"] for o in shop.orders_of(customer_id)]
-        return _closest(number, mine, 2) or number
+        with_it = (lambda n: any(i["sku"] == product for i in shop.order_items(n))) if product else None
+        return _closest(number, mine, 2, with_it) or number
     return _closest(number, shop.order_numbers(), 1) or number
 
 
-def _closest(number: str, candidates: Iterable[str], most: int) -> str | None:
+def _closest(number: str, candidates: Iterable[str], most: int, prefer: Callable[[str], bool] | None = None
+             ) -> str | None:
+    """The one candidate closest to `number` (at most `most` edits); of several equally close, the one
+    `prefer` picks if it picks exactly one; else None."""
     scored = sorted((Levenshtein.distance(number, c), c) for c in candidates)
-    scored = [(d, c) for d, c in scored if d <= most]
-    if not scored or len(scored) > 1 and scored[1][0] == scored[0][0]:
-        return None
-    return scored[0][1]
+    best = [c for d, c in scored if d <= most and d == scored[0][0]]
+    if len(best) > 1 and prefer is not None:
+        best = [c for c in best if prefer(c)]
+    return best[0] if len(best) == 1 else None

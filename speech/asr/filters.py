@@ -119,6 +119,28 @@ def drop_repeats(segments: list[Segment], language: str) -> list[Segment]:
     return kept
 
 
+_ZH_LIST = re.compile(r"[、，,。：:.!?！？\s]+")
+_EN_WORD = re.compile(r"[a-z0-9']+")
+PROMPT_RUN_WORDS = 3  # an English segment that opens with this many of the prompt's words in a row reads it back
+
+
+def echoes_prompt(text: str, prompt: str, language: str) -> bool:
+    """Whisper given little to hear (a noise burst after the caller stopped) reads its prompt back: "邮箱、优惠券。"
+    from the shop's word list, "The caller's orders are the same, but" from the line that introduces the caller's
+    products. Mandarin: the segment is two or more of the prompt's listed words and nothing else; English: it opens
+    with `PROMPT_RUN_WORDS` of the prompt's words in a row. `prompt` is the shop's part only: a caller may well
+    name their own products."""
+    if not text.strip() or not prompt:
+        return False
+    if language == "zh":
+        listed = set(_ZH_LIST.split(prompt)) - {""}
+        pieces = [p for p in _ZH_LIST.split(text) if p]
+        return len(pieces) >= 2 and all(p in listed for p in pieces)
+    words, said = _EN_WORD.findall(text.lower()), _EN_WORD.findall(prompt.lower())
+    n = PROMPT_RUN_WORDS
+    return len(words) >= n and any(said[i:i + n] == words[:n] for i in range(len(said) - n + 1))
+
+
 def keep_segment(seg: Segment) -> bool:
     if not seg.text.strip() or is_phantom(seg.text):
         return False

@@ -25,7 +25,7 @@ from faster_whisper.tokenizer import Tokenizer
 
 from speech import models
 from speech.asr.base import SAMPLE_RATE, Segment, Transcript
-from speech.asr.filters import clean_transcript, join_text, looks_looped
+from speech.asr.filters import clean_transcript, echoes_prompt, join_text, looks_looped
 from speech.asr.seams import splice
 from speech.vad import VadOptions, speech_probabilities, speech_regions
 
@@ -125,7 +125,7 @@ class WhisperEngine:
             if language is None:
                 language, _ = self.detect_language(encoded)
             result = self._generate(encoded, language, prefix, beam, len(pcm) / SAMPLE_RATE, hints)
-        return remove_lead(result, lead), language
+        return remove_lead(without_echo(result, self.options, language), lead), language
 
     def _generate(self, encoded: ctranslate2.StorageView, language: str, prefix: str, beam_size: int,
                   duration_s: float, hints: Hints | None = None) -> Decoded:
@@ -155,6 +155,16 @@ class WhisperEngine:
         return decoded_from_tokens(tok, tokens, language, float(res.scores[0]), float(res.no_speech_prob),
                                    duration_s)
 
+
+
+def without_echo(decoded: Decoded, options: DecodeOptions, language: str) -> Decoded:
+    """The decode without segments that read the prompt back (`filters.echoes_prompt`): the shop's prompt and the
+    line that introduces the caller's products, not the products themselves."""
+    shop = options.prompts.get(language, "") + (HINTS[language][0] if language in HINTS else "")
+    kept = [s for s in decoded.segments if not echoes_prompt(s.text, shop, language)]
+    if len(kept) == len(decoded.segments):
+        return decoded
+    return replace(decoded, text=join_text([s.text for s in kept], language), segments=kept)
 
 
 def prompt_text(options: DecodeOptions, language: str, hints: Hints | None = None) -> str:

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from speech.asr.base import Segment, Transcript
-from speech.asr.filters import clean_transcript, to_simplified
+from speech.asr.filters import clean_transcript, join_text, to_simplified
 from speech.scoring import error_rate
 from tests.conftest import manifest, sample_pcm, silence
 
@@ -40,6 +40,25 @@ def test_phantom_subtitle_credits_are_dropped():
         assert clean_transcript(t).text == ""
     real = Transcript("我的订单", "zh", 2.0, [Segment(0, 2, "我的訂單")])
     assert clean_transcript(real).text == "我的订单"
+
+
+@pytest.mark.parametrize(("text", "language", "echo"), [
+    ("邮箱、优惠券。", "zh", True),  # after "…机械键盘有货吗?" on an unseen call: a noise burst, the prompt list
+    ("The caller's orders are the same, but", "en", True),  # a noise burst, the line before the caller's products
+    ("邮箱。", "zh", False),  # one word may be an answer ("短信还是邮箱？")
+    ("我要退货退款", "zh", False),
+    ("Wireless Earbuds Pro, that's the one.", "en", False),  # the caller's own products are theirs to name
+    ("I want a refund for my orders.", "en", False),
+])
+def test_the_prompt_read_back_is_not_the_caller(text, language, echo):
+    from speech.asr.whisper import Decoded, DecodeOptions, without_echo
+
+    said = Segment(0.0, 2.0, "我想问一下。" if language == "zh" else "I have a question.", -0.3, 0.01, 1.0)
+    heard = Segment(2.0, 3.0, text, -0.5, 0.05, 1.0)
+    whole = join_text([said.text, text], language)
+    decoded = without_echo(Decoded(whole, [], -0.4, 0.02, 1.0, [said, heard]), DecodeOptions(), language)
+    assert [s.text for s in decoded.segments] == ([said.text] if echo else [said.text, text])
+    assert (text in decoded.text) is not echo
 
 
 def test_decoding_loops_are_cut():

@@ -72,7 +72,11 @@ def order_for(shop: Shop, state: CallState, action: Action, slots: Slots, langua
 
 def order_with(shop: Shop, orders: list[RowMapping], sku: str) -> str | None:
     """The newest of these orders with this product in it ("the one with the robot vacuum"), or None."""
-    return next((o["number"] for o in orders if any(i["sku"] == sku for i in shop.order_items(o["number"]))), None)
+    return next((o["number"] for o in orders if _has(shop, o["number"], sku)), None)
+
+
+def _has(shop: Shop, number: str, sku: str) -> bool:
+    return any(i["sku"] == sku for i in shop.order_items(number))
 
 
 def heard_order(shop: Shop, number: str, customer_id: int | None = None, product: str | None = None) -> str:
@@ -87,7 +91,7 @@ def heard_order(shop: Shop, number: str, customer_id: int | None = None, product
         return number
     if customer_id is not None:
         mine = [o["number"] for o in shop.orders_of(customer_id)]
-        with_it = (lambda n: any(i["sku"] == product for i in shop.order_items(n))) if product else None
+        with_it = (lambda n: _has(shop, n, product)) if product else None
         return _closest(number, mine, 2, with_it) or number
     return _closest(number, shop.order_numbers(), 1) or number
 

@@ -133,12 +133,20 @@ def echoes_prompt(text: str, prompt: str, language: str) -> bool:
     if not text.strip() or not prompt:
         return False
     if language == "zh":
-        listed = set(_ZH_LIST.split(prompt)) - {""}
         pieces = [p for p in _ZH_LIST.split(text) if p]
-        return len(pieces) >= 2 and all(p in listed for p in pieces)
-    words, said = _EN_WORD.findall(text.lower()), _EN_WORD.findall(prompt.lower())
-    n = PROMPT_RUN_WORDS
-    return len(words) >= n and any(said[i:i + n] == words[:n] for i in range(len(said) - n + 1))
+        return len(pieces) >= 2 and all(p in _prompt_units(prompt, "zh") for p in pieces)
+    words = _EN_WORD.findall(text.lower())
+    return len(words) >= PROMPT_RUN_WORDS and tuple(words[:PROMPT_RUN_WORDS]) in _prompt_units(prompt, "en")
+
+
+@lru_cache(maxsize=16)
+def _prompt_units(prompt: str, language: str) -> frozenset:
+    """What of the prompt a read-back repeats: its listed words (Mandarin), its runs of `PROMPT_RUN_WORDS` words
+    (English). Worked out once per prompt, not once a segment."""
+    if language == "zh":
+        return frozenset(_ZH_LIST.split(prompt)) - {""}
+    said, n = _EN_WORD.findall(prompt.lower()), PROMPT_RUN_WORDS
+    return frozenset(tuple(said[i:i + n]) for i in range(len(said) - n + 1))
 
 
 def keep_segment(seg: Segment) -> bool:

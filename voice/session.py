@@ -171,6 +171,8 @@ class CallSession:
         self._reply_cancel = threading.Event()
         self._early: asyncio.Task[Speculation | None] | None = None  # a reply started on the draft
         self._computing = False  # a reply is being written or synthesised
+        self._handling = False  # a recognition event is being acted on
+        self._draining = False  # the reply task waits for its audio to play out (on the call's clock)
         self._hangup_after_reply: str | None = None
         self._dtmf = ""
         self._last_feed_wall = time.monotonic()
@@ -265,13 +267,21 @@ class CallSession:
         log.info("call %s ended: %s (%d turns)", self.call_id, reason, len(self.turns))
 
     async def wait_quiet(self) -> None:
-        """Until nothing is being computed: recognition events handled, no reply being written or synthesised.
-        Replaying recorded calls as fast as possible uses it: compute takes no stream time."""
+        """Until nothing is being computed: recognition events handled, no reply being written or synthesised,
+        and the reply task either done or waiting for its audio to play out. Replaying recorded calls as fast
+        as possible uses it: compute takes no stream time, so the same call gives the same frames and the
+        same words however busy the machine is (recording a turn, say, no longer lets frames through)."""
         while not self.closed.is_set():
             await asyncio.sleep(0)
-            if self._asr.empty() and not self._computing and (self._early is None or self._early.done()):
+            if self._quiet():
                 return
             await asyncio.sleep(0.002)
+
+    def _quiet(self) -> bool:
+        reply = self._reply_task
+        on_clock = reply is None or reply.done() or self._draining and self.player.busy(self.clock)
+        return (self._asr.empty() and not self._handling and not self._computing and on_clock
+                and (self._early is None or self._early.done()))
 
     # --- what the call looks like from outside ------------------------------------------------
     @property
@@ -312,11 +322,14 @@ class CallSession:
     async def _consume_asr(self) -> None:
         while True:
             e = await self._asr.get()
+            self._handling = True
             try:
                 await self._handle_asr(e)
             except Exception:  # noqa: BLE001 - one bad event must not end the call
                 log.exception("call %s: error handling %s", self.call_id, e.kind)
                 await self.events.publish(RecognitionFailed())
+            finally:
+                self._handling = False
 
     async def _handle_asr(self, e: AsrEvent) -> None:
         if e.kind == "speech_start":
@@ -534,8 +547,12 @@ class CallSession:
 
     async def _drained(self) -> None:
         """Until the reply has been played at the far end (the clock moves with the caller's audio)."""
-        while self.player.busy(self.clock):
-            await asyncio.sleep(0.01 if self.options.realtime else 0.001)
+        self._draining = True
+        try:
+            while self.player.busy(self.clock):
+                await asyncio.sleep(0.01 if self.options.realtime else 0.001)
+        finally:
+            self._draining = False
 
     async def _finish_turn(self, turn: TurnAccount, *, interrupted: bool, heard: str,
                            reason: str | None = None) -> None:

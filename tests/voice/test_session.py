@@ -231,6 +231,28 @@ def test_silence_gets_reprompts_then_a_goodbye(call_services):
     assert call_services.records.get_call(session.call_id)["end_reason"] == "silence"
 
 
+@pytest.mark.parametrize("language, first, second", [
+    ("en", "What payment methods do you accept?", "Do you ship to Shanghai?"),
+    ("zh", "你们支持哪些付款方式？", "能送到上海吗？"),
+])
+def test_a_replay_is_timed_by_its_audio_not_by_how_busy_the_machine_is(call_services, voice, monkeypatch, language,
+                                                                        first, second):
+    # after a reply has played, the session records the turn and asks the shop for the caller's words (in
+    # threads): a replay that fed the caller's next frames meanwhile started the next turn later on a slow
+    # machine, and its recogniser then heard the same recording differently
+    turns = [CallerTurnAudio(_speak(voice, text, language)) for text in (first, second)]
+    _, _, quick = _call(call_services, turns, language=language)
+    vocabulary = call_services.agent.vocabulary
+
+    def slow(*args, **kwargs):
+        time.sleep(0.4)
+        return vocabulary(*args, **kwargs)
+
+    monkeypatch.setattr(call_services.agent, "vocabulary", slow)
+    session, _, busy = _call(call_services, turns, language=language)
+    assert busy == quick and len(session.turns) == 2
+
+
 def test_a_failing_turn_apologises_and_hands_over(call_services, voice, monkeypatch):
     def broken(*_args, **_kwargs):
         raise RuntimeError("the shop database is gone")

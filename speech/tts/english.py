@@ -28,7 +28,11 @@ class EnglishSynthesizer:
         self.voice = PiperVoice(config=config, session=onnxruntime.InferenceSession(
             str(path), sess_options=opts, providers=["CPUExecutionProvider"]))
         self.sample_rate = config.sample_rate
-        self.syn_config = SynthesisConfig(length_scale=length_scale)
+        # The voice's own noise_w (0.8) draws every sound's duration at random, so one sentence came out up to
+        # 0.3 s longer or shorter from one run to the next, and a replayed call shifted the caller's turns
+        # against the recogniser's partials: the same recording was heard differently. Zero takes the
+        # predicted durations as they are; noise_scale (the voice's texture, not its timing) stays.
+        self.syn_config = SynthesisConfig(length_scale=length_scale, noise_w_scale=0.0)
         self._lock = threading.Lock()
 
     def stream(self, text: str, language: str = "en") -> Iterator[AudioChunk]:

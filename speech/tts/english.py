@@ -30,7 +30,7 @@ class EnglishSynthesizer:
         self.sample_rate = config.sample_rate
         # The voice's own noise_w (0.8) draws every sound's duration at random, so one sentence came out up to
         # 0.3 s longer or shorter from one run to the next, and a replayed call shifted the caller's turns
-        # against the recogniser's partials: the same recording was heard differently. Zero takes the
+        # against the voice detector's windows: the same recording was heard differently. Zero takes the
         # predicted durations as they are; noise_scale (the voice's texture, not its timing) stays.
         self.syn_config = SynthesisConfig(length_scale=length_scale, noise_w_scale=0.0)
         self._lock = threading.Lock()

@@ -36,7 +36,7 @@ def test_voices_stream_sentence_by_sentence(voice):
 ])
 def test_a_sentence_lasts_the_same_every_time_it_is_said(voice, language, text):
     # a replayed call is timed by the assistant's audio: a voice drawing its durations at random moved the
-    # caller's turns against the recogniser's partials, so one recording was heard two ways
+    # caller's turns against the voice detector's windows, so one recording was heard two ways
     lengths = {tuple(len(c.pcm) for c in voice.stream(text, language)) for _ in range(3)}
     assert len(lengths) == 1, lengths
 
